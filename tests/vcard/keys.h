@@ -21,6 +21,9 @@ enum key_type {
 	KEY_P521,
 	KEY_ED25519,	/* EdDSA: signature and authentication slots */
 	KEY_X25519,	/* ECDH cv25519: decryption slot */
+	KEY_ECDH_P256,	/* ECDH on NIST curves: decryption slot (algo 18) */
+	KEY_ECDH_P384,
+	KEY_ECDH_P521,
 };
 
 enum key_slot {
@@ -32,10 +35,13 @@ enum key_slot {
 struct card_key;
 
 /* Names as on the command line: rsa2048 rsa3072 rsa4096 p256 p384 p521
- * ed25519 x25519.  "ed25519" asked for the decryption slot means x25519. */
+ * ed25519 x25519.  "ed25519" asked for the decryption slot means x25519,
+ * and p256/p384/p521 there mean the ECDH types. */
 int		 key_type_from_name(const char *name, enum key_slot slot,
 		    enum key_type *typep);
 const char	*key_type_name(enum key_type type);
+/* 0 if a key of this type may live in the slot, else ERR_ARGUMENT. */
+int		 key_type_check_slot(enum key_type type, enum key_slot slot);
 
 /* Algorithm attributes (value of C1/C2/C3), and back (PUT DATA). */
 int	key_algo_attr_put(enum key_type type, struct buf *out);

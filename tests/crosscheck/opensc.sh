@@ -1,0 +1,102 @@
+#!/bin/sh
+# OpenSC reads the virtual card as a real OpenPGP card: openpgp-tool
+# shows its serial and keys, pkcs15-tool lists the authentication key
+# under ID 03 and prints it in OpenSSH form, equal to the key the card
+# holds (vcard pubkey), and reports the User PIN's retry counter.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+. "$top_srcdir/tests/rig/rig.sh"
+. "$top_srcdir/tests/crosscheck/xc-lib.sh"
+
+xc_require_tools openpgp-tool pkcs15-tool
+
+rig_init
+PER_TYPE=7
+set -- $XC_TYPES
+tap_plan $(($# * PER_TYPE))
+
+# Pin the OpenPGP driver (no guessing between drivers) and read the card
+# afresh every time (no file cache that could hide what the card says).
+OPENSC_CONF=$RIG_DIR/opensc.conf
+export OPENSC_CONF
+cat >"$OPENSC_CONF" <<EOF
+app default {
+	card_drivers = openpgp;
+	framework pkcs15 {
+		use_file_caching = no;
+	}
+}
+EOF
+rig_start_pcscd 3 || { echo "Bail out! pcscd did not start"; exit 1; }
+
+# run OUT CMD...: CMD's stdout into OUT, stderr into OUT.err.
+run()
+{
+	xc_o=$1
+	shift
+	timeout 30 "$@" >"$xc_o" 2>"$xc_o.err"
+}
+
+# has OUT ERE: OUT holds a line matching the extended regex ERE.
+has()
+{
+	grep -Eq "$2" "$1"
+}
+
+# same_key FILE WANT: FILE's first line is the key "type base64" WANT.
+same_key()
+{
+	xc_got=$(xc_first2 "$1")
+	[ -n "$2" ] && [ "$xc_got" = "$2" ] && return 0
+	echo "card has: $2"
+	echo "tool said: $xc_got"
+	return 1
+}
+
+i=0
+for type in $XC_TYPES; do
+	name=card$i
+	serial=$(xc_serial $i)
+	out=$RIG_DIR/opensc-$type
+	xc_card_build "$name" "$type" $i ||
+	    tap_diag "$type: building the card failed"
+	rig_card_start "$name" $i
+	reader=$(rig_reader_name $i)
+	want=$(xc_pubkey "$name")
+
+	run "$out.info" openpgp-tool --reader "$reader" -C
+	tap_check "$type: openpgp-tool shows serial $serial" \
+	    has "$out.info" "$serial"
+	has "$out.info" "$serial" || xc_note "$out.info.err"
+
+	run "$out.keys" openpgp-tool --reader "$reader" -K
+	tap_check "$type: openpgp-tool shows the authentication key" \
+	    has "$out.keys" "Authentication key"
+	has "$out.keys" "Authentication key" || xc_note "$out.keys.err"
+
+	run "$out.list" pkcs15-tool --reader "$reader" --list-public-keys
+	tap_check "$type: pkcs15-tool lists 'Authentication key' as ID 03" \
+	    sh -c "grep -A8 'Authentication key' '$out.list' |
+		grep -Eq '^[[:space:]]*ID[[:space:]]*: 03\$'"
+
+	if run "$out.ssh" pkcs15-tool --reader "$reader" --read-ssh-key 03; then
+		tap_ok "$type: pkcs15-tool --read-ssh-key 03"
+	else
+		tap_fail "$type: pkcs15-tool --read-ssh-key 03"
+		xc_note "$out.ssh.err"
+	fi
+	tap_check "$type: the SSH key is the card's auth key ($xc_aut)" \
+	    same_key "$out.ssh" "$want"
+	set -- $(xc_bits "$xc_aut")
+	tap_check "$type: ssh-keygen reads it as a $1-bit $2 key" \
+	    sh -c "ssh-keygen -l -f '$out.ssh' | grep -q '^$1 .*($2)\$'"
+
+	run "$out.pins" pkcs15-tool --reader "$reader" --list-pins
+	tap_check "$type: pkcs15-tool sees 3 tries left for the User PIN" \
+	    sh -c "grep -A12 'User PIN' '$out.pins' |
+		grep -Eq '^[[:space:]]*Tries left[[:space:]]*: 3\$'"
+
+	rig_card_stop "$name"
+	i=$((i + 1))
+done
+tap_done
