@@ -215,6 +215,33 @@ test_put_rejects(void **state)
 	buf_free(b);
 }
 
+/* Random input: every TLV found lies inside the input, nothing crashes
+ * (run under valgrind or ASan to catch stray reads). */
+static void
+test_random_input(void **state)
+{
+	uint8_t data[64];
+	uint32_t seed = 12345;
+	struct buf *b;
+	struct tlv t;
+	size_t i, n;
+
+	for (i = 0; i < 20000; i++) {
+		for (n = 0; n < sizeof(data); n++) {
+			seed = seed * 1103515245 + 12345;
+			data[n] = (uint8_t)(seed >> 16);
+		}
+		n = (seed >> 8) % sizeof(data);
+		if ((b = buf_from(data, n)) == NULL)
+			fail();
+		while (tlv_get(b, &t) == 0)
+			assert_true(t.val >= data && t.val + t.len <= data + n);
+		buf_free(b);
+		if (tlv_find(data, n, 0xc4, &t) == 0)
+			assert_true(t.val >= data && t.val + t.len <= data + n);
+	}
+}
+
 int
 main(void)
 {
@@ -229,6 +256,7 @@ main(void)
 		cmocka_unit_test(test_put_roundtrip),
 		cmocka_unit_test(test_put_encoding),
 		cmocka_unit_test(test_put_rejects),
+		cmocka_unit_test(test_random_input),
 	};
 
 	return cmocka_run_group_tests_name("tlv", tests, NULL, NULL);
