@@ -1,8 +1,9 @@
 #!/bin/sh
 # GnuPG reads the virtual card as a real OpenPGP card: `gpg --card-status`
 # through scdaemon on the private pcscd shows the card's serial, key
-# attributes, fingerprints, touch policy and PIN retry counters, and sees
-# the counter drop after a wrong VERIFY from another PC/SC client.
+# attributes, fingerprints and PIN retry counters, and sees the counter
+# drop after a wrong VERIFY from another PC/SC client.  (gpg 2.2 shows
+# no touch policy, so UIF is not checked here.)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
 . "$top_srcdir/tests/rig/rig.sh"
@@ -11,30 +12,34 @@
 xc_require_tools gpg gpgconf /usr/lib/gnupg/scdaemon
 
 rig_init
-PER_TYPE=11
+PER_TYPE=10
 set -- $XC_TYPES
 tap_plan $(($# * PER_TYPE))
 
-# The short path keeps gpg-agent's socket names within bounds;
-# rig_cleanup stops this GNUPGHOME's daemons.
-GNUPGHOME=$RIG_SDIR/gnupg
-export GNUPGHOME
-mkdir -m 700 "$GNUPGHOME" || { echo "Bail out! mkdir GNUPGHOME"; exit 1; }
 # This exports PCSCLITE_CSOCK_NAME before gpg first starts gpg-agent,
 # whose environment scdaemon inherits.
-rig_start_pcscd 3 || { echo "Bail out! pcscd did not start"; exit 1; }
+rig_start_pcscd 1 || { echo "Bail out! pcscd did not start"; exit 1; }
 
-# gpg_use_reader INDEX: point a fresh scdaemon at one reader.
-gpg_use_reader()
+# gpg_home INDEX READER: a fresh GNUPGHOME (short path: gpg-agent's
+# socket names must fit) whose scdaemon uses only READER, and stop the
+# previous one's daemons.  Restarting scdaemon under a running gpg-agent
+# races ("Broken pipe"); a new home per card does not.  rig_cleanup
+# stops the last one.
+gpg_home()
 {
+	[ -n "${xc_home:-}" ] &&
+	    GNUPGHOME=$xc_home timeout 10 gpgconf --kill all >/dev/null 2>&1
+	xc_home=$RIG_SDIR/gnupg$1
+	GNUPGHOME=$xc_home
+	export GNUPGHOME
+	mkdir -m 700 "$GNUPGHOME" || return 1
 	cat >"$GNUPGHOME/scdaemon.conf" <<EOF
 disable-ccid
 pcsc-shared
-reader-port $(rig_reader_name "$1")
+reader-port $(rig_reader_name "$2")
 debug-level guru
-log-file $RIG_DIR/scdaemon.log
+log-file $RIG_DIR/scdaemon$1.log
 EOF
-	gpgconf --kill scdaemon >/dev/null 2>&1
 }
 
 # gpg_status OUT: run gpg --card-status into OUT (stderr into OUT.err).
@@ -67,24 +72,20 @@ FPR='[0-9A-F]{4}( {1,2}[0-9A-F]{4}){9}'
 i=0
 for type in $XC_TYPES; do
 	name=card$i
+	rd=$((i % 2))	# alternate the two readers of the vpcd pair
 	serial=$(xc_serial $i)
 	out=$RIG_DIR/status-$type
-	xc_card_build "$name" "$type" $i || echo "# $type: building the card failed"
-	# One card announces touch for authentication.
-	uif="Sign=off Decrypt=off Auth=off"
-	if [ "$type" = p256 ]; then
-		"$VCARD" set "$RIG_DIR/$name.state" uif aut on
-		uif="Sign=off Decrypt=off Auth=on"
-	fi
-	rig_card_start "$name" $i
-	gpg_use_reader $i
+	xc_card_build "$name" "$type" $i ||
+	    tap_diag "$type: building the card failed"
+	rig_card_start "$name" $rd
+	gpg_home $i $rd || tap_diag "$type: cannot make GNUPGHOME"
 
 	if gpg_status "$out"; then
 		tap_ok "$type: gpg --card-status reads the card"
 	else
 		tap_fail "$type: gpg --card-status reads the card"
 		xc_note "$out.err"
-		tail -n 30 "$RIG_DIR/scdaemon.log" 2>/dev/null | sed 's/^/# /'
+		tail -n 30 "$RIG_DIR/scdaemon$i.log" 2>/dev/null | sed 's/^/# /'
 	fi
 	tap_check "$type: Application ID is the OpenPGP AID with serial $serial" \
 	    has "$out" "^Application ID \.*: ${OPENPGP_AID}[0-9A-F]{4}0000${serial}0000\$"
@@ -99,14 +100,11 @@ for type in $XC_TYPES; do
 	tap_check "$type: authentication key creation time" sh -c "
 	    grep -A1 '^Authentication key' '$out' |
 	    grep -Eq '^ +created \.*: [0-9]{4}-[0-9]{2}-[0-9]{2} '"
-	tap_check "$type: UIF setting $uif" \
-	    has "$out" "^UIF setting \.*: $uif\$"
 	tap_check "$type: PIN retry counter 3 0 3" \
 	    has "$out" "^PIN retry counter : 3 0 3\$"
-	[ -s "$out" ] || xc_note "$out.err"
 
 	# Another PC/SC client presents a wrong User PIN once.
-	ans=$(probe $i "$SELECT" "$VERIFY_BAD" | sed -n 2p)
+	ans=$(probe $rd "$SELECT" "$VERIFY_BAD" | sed -n 2p)
 	if [ "$ans" = 63C2 ]; then
 		tap_ok "$type: wrong VERIFY answered 63C2 (2 tries left)"
 	else
@@ -118,7 +116,7 @@ for type in $XC_TYPES; do
 	has "$out.2" "^PIN retry counter : 2 0 3\$" || xc_note "$out.2"
 
 	# The right PIN restores the counter.
-	ans=$(probe $i "$SELECT" "$VERIFY_GOOD" | sed -n 2p)
+	ans=$(probe $rd "$SELECT" "$VERIFY_GOOD" | sed -n 2p)
 	gpg_status "$out.3"
 	if [ "$ans" = 9000 ] &&
 	    has "$out.3" "^PIN retry counter : 3 0 3\$"; then
@@ -131,5 +129,4 @@ for type in $XC_TYPES; do
 	rig_card_stop "$name"
 	i=$((i + 1))
 done
-gpgconf --kill all >/dev/null 2>&1
 tap_done

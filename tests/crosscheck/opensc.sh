@@ -11,7 +11,7 @@
 xc_require_tools openpgp-tool pkcs15-tool
 
 rig_init
-PER_TYPE=7
+PER_TYPE=8
 set -- $XC_TYPES
 tap_plan $(($# * PER_TYPE))
 
@@ -27,7 +27,7 @@ app default {
 	}
 }
 EOF
-rig_start_pcscd 3 || { echo "Bail out! pcscd did not start"; exit 1; }
+rig_start_pcscd 1 || { echo "Bail out! pcscd did not start"; exit 1; }
 
 # run OUT CMD...: CMD's stdout into OUT, stderr into OUT.err.
 run()
@@ -43,6 +43,23 @@ has()
 	grep -Eq "$2" "$1"
 }
 
+# colons HEX: lower-case hex bytes joined by colons, as openpgp-tool
+# prints them.
+colons()
+{
+	echo "$1" | tr 'A-F' 'a-f' | sed 's/../&:/g; s/:$//'
+}
+
+# opensc_alg TYPE: how openpgp-tool names the algorithm of a TYPE key.
+opensc_alg()
+{
+	case $1 in
+	rsa*) echo "$1" | tr 'a-z' 'A-Z' ;;
+	p256|p384) echo ECDSA ;;
+	ed25519) echo EDDSA ;;
+	esac
+}
+
 # same_key FILE WANT: FILE's first line is the key "type base64" WANT.
 same_key()
 {
@@ -56,23 +73,29 @@ same_key()
 i=0
 for type in $XC_TYPES; do
 	name=card$i
+	rd=$((i % 2))	# alternate the two readers of the vpcd pair
 	serial=$(xc_serial $i)
 	out=$RIG_DIR/opensc-$type
 	xc_card_build "$name" "$type" $i ||
 	    tap_diag "$type: building the card failed"
-	rig_card_start "$name" $i
-	reader=$(rig_reader_name $i)
+	rig_card_start "$name" $rd
+	reader=$(rig_reader_name $rd)
 	want=$(xc_pubkey "$name")
 
 	run "$out.info" openpgp-tool --reader "$reader" -C
-	tap_check "$type: openpgp-tool shows serial $serial" \
-	    has "$out.info" "$serial"
-	has "$out.info" "$serial" || xc_note "$out.info.err"
+	tap_check "$type: openpgp-tool shows serial number $serial" \
+	    has "$out.info" "^Serial number: +$serial\$"
+	tap_check "$type: openpgp-tool shows the AID with serial $serial" \
+	    has "$out.info" "^AID: +$(colons "$OPENPGP_AID"):..:..:00:00:$(colons "$serial"):00:00\$"
+	has "$out.info" "^Serial number:" || xc_note "$out.info.err"
 
 	run "$out.keys" openpgp-tool --reader "$reader" -K
-	tap_check "$type: openpgp-tool shows the authentication key" \
-	    has "$out.keys" "Authentication key"
-	has "$out.keys" "Authentication key" || xc_note "$out.keys.err"
+	alg=$(opensc_alg "$xc_aut")
+	tap_check "$type: openpgp-tool shows the auth key as $alg" sh -c "
+	    grep -Eq '^Aut Algorithm: +$alg\$' '$out.keys' &&
+	    grep -Eq '^Aut Fingerprint: +([0-9a-f]{2}:){19}[0-9a-f]{2}\$' \
+		'$out.keys'"
+	has "$out.keys" "^Aut Algorithm:" || xc_note "$out.keys.err"
 
 	run "$out.list" pkcs15-tool --reader "$reader" --list-public-keys
 	tap_check "$type: pkcs15-tool lists 'Authentication key' as ID 03" \

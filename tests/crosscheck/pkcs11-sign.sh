@@ -17,6 +17,7 @@ xc_require_tools ssh-agent ssh-add ssh-keygen "$PKCS11"
 rig_init
 PER_TYPE=6
 set -- $XC_TYPES
+# Ed25519 gets one skip line instead of PER_TYPE points.
 tap_plan $(($# * PER_TYPE - PER_TYPE + 1))
 
 # OpenSC as in opensc.sh: the OpenPGP driver, no file cache.
@@ -30,7 +31,7 @@ app default {
 	}
 }
 EOF
-rig_start_pcscd 3 || { echo "Bail out! pcscd did not start"; exit 1; }
+rig_start_pcscd 1 || { echo "Bail out! pcscd did not start"; exit 1; }
 
 # ssh-add asks for the PIN through SSH_ASKPASS, never a terminal.
 cat >"$RIG_DIR/askpass" <<'EOF'
@@ -78,10 +79,11 @@ for type in $XC_TYPES; do
 		continue
 	fi
 	name=card$i
+	rd=$((i % 2))	# alternate the two readers of the vpcd pair
 	out=$RIG_DIR/p11-$type
 	xc_card_build "$name" "$type" $i ||
 	    tap_diag "$type: building the card failed"
-	rig_card_start "$name" $i
+	rig_card_start "$name" $rd
 	want=$(xc_pubkey "$name")
 	echo "$want" >"$out.pub"
 	echo "xcheck@cardagent.test $want" >"$out.allowed"

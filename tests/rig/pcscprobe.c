@@ -92,15 +92,19 @@ hex_decode(const char *s, struct buf **bp)
 	return r;
 }
 
-static void
+static int
 hex_print(const struct buf *b)
 {
-	const uint8_t *p = buf_ptr(b);
-	size_t i;
+	struct buf *view;
+	uint8_t v;
 
-	for (i = 0; i < buf_len(b); i++)
-		printf("%02x", p[i]);
+	if ((view = buf_from(buf_ptr(b), buf_len(b))) == NULL)
+		return ERR_ALLOC;
+	while (buf_get_u8(view, &v) == 0)
+		printf("%02x", v);
 	printf("\n");
+	buf_free(view);
+	return 0;
 }
 
 /* The reader names as a NUL-separated, double-NUL-terminated list. */
@@ -147,13 +151,27 @@ reader_next(const char *msz, DWORD len, size_t *offp)
 	return name;
 }
 
+/* A reader index, or -1 if arg is not a plain decimal number. */
+static long
+reader_index(const char *arg)
+{
+	char *end;
+	long idx;
+
+	errno = 0;
+	idx = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || errno != 0 || idx < 0)
+		return -1;
+	return idx;
+}
+
 /* READER as a name, or else as an index into the list. */
 static int
 reader_resolve(SCARDCONTEXT ctx, const char *arg, char **namep)
 {
-	char *msz = NULL, *end;
-	const char *name;
-	unsigned long idx, i;
+	const char *name, *hit = NULL;
+	char *msz = NULL;
+	long i, idx;
 	DWORD len;
 	size_t off = 0;
 	int r;
@@ -161,27 +179,24 @@ reader_resolve(SCARDCONTEXT ctx, const char *arg, char **namep)
 	*namep = NULL;
 	if ((r = reader_list(ctx, &msz, &len)) != 0)
 		return r;
-	while ((name = reader_next(msz, len, &off)) != NULL) {
+	while (hit == NULL && (name = reader_next(msz, len, &off)) != NULL) {
 		if (strcmp(name, arg) == 0)
-			goto found;
+			hit = name;
 	}
-	errno = 0;
-	idx = strtoul(arg, &end, 10);
-	if (*arg == '\0' || *end != '\0' || errno != 0)
-		goto missing;
+	idx = reader_index(arg);
 	off = 0;
-	for (i = 0; (name = reader_next(msz, len, &off)) != NULL; i++) {
+	for (i = 0; hit == NULL && idx >= 0 &&
+	    (name = reader_next(msz, len, &off)) != NULL; i++) {
 		if (i == idx)
-			goto found;
+			hit = name;
 	}
- missing:
-	error("no reader \"%s\"", arg);
+	if (hit == NULL) {
+		error("no reader \"%s\"", arg);
+		r = ERR_NOT_FOUND;
+	} else if ((*namep = strdup(hit)) == NULL)
+		r = ERR_ALLOC;
 	free(msz);
-	return ERR_NOT_FOUND;
- found:
-	*namep = strdup(name);
-	free(msz);
-	return *namep == NULL ? ERR_ALLOC : 0;
+	return r;
 }
 
 static void
@@ -194,7 +209,7 @@ atr_print(const SCARD_READERSTATE *rs)
 		printf("-\n");
 		return;
 	}
-	hex_print(atr);
+	(void)hex_print(atr);
 	buf_free(atr);
 }
 
@@ -265,7 +280,8 @@ wait_state(SCARDCONTEXT ctx, const char *name, int want_present,
 		}
 		if (rv != SCARD_S_SUCCESS)
 			return pcsc_fail("SCardGetStatusChange", rv);
-		if (rs.dwEventState & (SCARD_STATE_UNKNOWN|SCARD_STATE_IGNORE)) {
+		if (rs.dwEventState &
+		    (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE)) {
 			error("reader \"%s\" went away", name);
 			return ERR_NOT_FOUND;
 		}
@@ -400,9 +416,9 @@ apdu_send_all(SCARDHANDLE card, DWORD proto, int argc, char **argv)
 			break;
 		}
 		buf_reset(out);
-		if ((r = transmit(card, proto, cmd, out)) != 0)
+		if ((r = transmit(card, proto, cmd, out)) != 0 ||
+		    (r = hex_print(out)) != 0)
 			break;
-		hex_print(out);
 	}
 	fflush(stdout);
 	buf_free(cmd);

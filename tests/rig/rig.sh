@@ -17,6 +17,7 @@
 #					wait until pcscd sees the card
 #	rig_card_ctl NAME CMD		vcard ctl $RIG_DIR/NAME.ctl CMD
 #	rig_card_stop NAME		stop NAME's vcard, wait for removal
+#	rig_card_pid NAME		the PID of NAME's vcard
 #	rig_reader_name READER		pcscd's name for reader index READER
 #	rig_wait_reader READER present|empty [MS]
 #	rig_stop_pcscd			stop all cards and pcscd (to restart it)
@@ -29,7 +30,9 @@
 #	rig_track_pid PID		have rig_cleanup stop PID too
 #	rig_cleanup			stop everything started, by PID
 #
-# Reader index i is served on TCP port $RIG_PORT + i (inside the netns).
+# Reader index i is served on TCP port $RIG_PORT + i (inside the netns)
+# and named "Virtual PCD 00 0<i%2>" for i < 2, "Virtual PCD <i/2> 00 0<i%2>"
+# after that; it is also index i of `pcscprobe list'.
 # RIG_KEEP=1 keeps $RIG_DIR (logs, states) even when all tests pass.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -82,7 +85,8 @@ rig_init()
 {
 	rig_skip_unless
 	mkdir -p "$top_builddir/tests/tmp" || exit 1
-	RIG_DIR=$(mktemp -d "$top_builddir/tests/tmp/$(basename "$0" .sh).XXXXXX") ||
+	_t=$(basename "$0" .sh)
+	RIG_DIR=$(mktemp -d "$top_builddir/tests/tmp/$_t.XXXXXX") ||
 	    { echo "Bail out! mktemp failed"; exit 1; }
 	export RIG_DIR
 	: >"$RIG_DIR/pids"
@@ -185,13 +189,23 @@ rig_start_pcscd()
 	RIG_PORT=$((20000 + 2 * $(_rig_random 15000)))
 	rm -rf "$RIG_DIR/run/pcscd"
 	mkdir -p "$RIG_DIR/run" "$RIG_DIR/reader.conf.d" || return 1
+	# vpcd keeps its two slots in globals indexed by pcscd's slot
+	# number, the same for every entry of one driver file: each pair
+	# after the first needs its own copy of the driver (dlopen shares
+	# a file loaded twice) and its own name (pcscd numbers them alike).
 	_i=0
 	while [ $_i -lt "$RIG_NPAIRS" ]; do
-		# Distinct names: pcscd numbers identical vpcd readers alike.
 		_name="Virtual PCD"
-		[ $_i -gt 0 ] && _name="Virtual PCD $_i"
-		printf 'FRIENDLYNAME "%s"\nDEVICENAME /dev/null:%d\nLIBPATH %s\n\n' \
-		    "$_name" $((RIG_PORT + 2 * _i)) "$RIG_VPCD_LIB"
+		_lib=$RIG_VPCD_LIB
+		if [ $_i -gt 0 ]; then
+			_name="Virtual PCD $_i"
+			_lib=$RIG_DIR/lib/libifdvpcd-$_i.so
+			mkdir -p "$RIG_DIR/lib" &&
+			    cp "$RIG_VPCD_LIB" "$_lib" || return 1
+		fi
+		printf 'FRIENDLYNAME "%s"\n' "$_name"
+		printf 'DEVICENAME /dev/null:%d\n' $((RIG_PORT + 2 * _i))
+		printf 'LIBPATH %s\n\n' "$_lib"
 		_i=$((_i + 1))
 	done >"$RIG_DIR/reader.conf.d/vpcd"
 	RIG_DIR="$RIG_DIR" unshare -m -n --propagation private sh -c '
@@ -310,11 +324,17 @@ rig_card_start()
 	rig_track_pid $_pid
 	echo $_pid >"$RIG_DIR/$_n.pid"
 	echo "$_reader" >"$RIG_DIR/$_n.reader"
-	if ! rig_wait_reader "$_reader" present 5000 >/dev/null 2>&1; then
-		rig_log "card $_n did not appear in reader $_reader; its log:"
-		sed 's/^/#   /' "$RIG_DIR/$_n.log" | tail -n 20
-		return 1
-	fi
+	# Up to 5 s, giving up early if the card process died.
+	_i=0
+	until rig_wait_reader "$_reader" present 500 >/dev/null 2>&1; do
+		_i=$((_i + 1))
+		if [ $_i -ge 10 ] || ! _rig_alive $_pid; then
+			rig_log "card $_n did not appear in reader $_reader;" \
+			    "its log:"
+			tail -n 20 "$RIG_DIR/$_n.log" | sed 's/^/#   /'
+			return 1
+		fi
+	done
 	# The control socket may come up just after the vpcd connection.
 	_i=0
 	while [ ! -S "$RIG_DIR/$_n.ctl" ] && [ $_i -lt 50 ]; do

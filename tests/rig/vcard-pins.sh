@@ -46,8 +46,13 @@ rig_card_ctl p remove >/dev/null && rig_wait_reader 0 empty >/dev/null &&
     rig_card_ctl p insert >/dev/null && rig_wait_reader 0 present >/dev/null
 tap_is "after reinsertion: not verified, 3 tries" "$(sws $STATUS82)" 63c3
 
-tap_is "three wrong PINs count down to 0" "$(sws $BAD $BAD $BAD)" \
-    "63c2 63c1 63c0"
+# The last failure may say 63C0 or already "blocked" (6983): both seen
+# on real cards.
+got=$(sws $BAD $BAD $BAD)
+case $got in
+"63c2 63c1 63c0"|"63c2 63c1 6983") tap_ok "three wrong PINs count down to 0" ;;
+*) tap_is "three wrong PINs count down to 0" "$got" "63c2 63c1 63c0" ;;
+esac
 tap_is "blocked: even the right PW1 gets 6983" "$(sws $PW1)" 6983
 tap_is "DO C4 says 0 tries" "$(pw1_tries)" 00
 tap_is "RESET RETRY COUNTER without PW3 is refused" "$(sws $RESET)" 6982

@@ -19,7 +19,7 @@ apdu_parse_short(struct buf *b, struct apdu *a)
 		return 0;
 	}
 	a->lc = len;				/* case 3S / 4S */
-	if (buf_len(b) < a->lc)
+	if (a->lc == 0 || buf_len(b) < a->lc)
 		return ERR_FORMAT;
 	a->data = buf_ptr(b);
 	if ((r = buf_consume(b, a->lc)) != 0)

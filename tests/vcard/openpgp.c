@@ -27,6 +27,7 @@ static const struct command {
 	{ 0x47, "GENERATE ASYMMETRIC KEY PAIR",	op_generate },
 	{ 0x84, "GET CHALLENGE",		op_get_challenge },
 	{ 0x88, "INTERNAL AUTHENTICATE",	op_internal_auth },
+	{ 0xa5, "SELECT DATA",			op_select_data },
 	{ 0xca, "GET DATA",			op_get_data },
 	{ 0xda, "PUT DATA",			op_put_data },
 };
@@ -72,6 +73,7 @@ card_reset(struct card *c)
 {
 	c->selected = 0;
 	c->pw1_81 = c->pw1_82 = c->pw3 = 0;
+	c->cert_occurrence = 0;
 	card_reset_transient(c);
 }
 
@@ -129,6 +131,7 @@ op_select(struct card *c, const struct apdu *a, struct buf *out)
 	if ((a->p2 & ~0x0c) != 0)
 		return SW_WRONG_P1P2;
 	c->selected = 1;
+	c->cert_occurrence = 0;
 	if (a->p2 == 0x0c)
 		return SW_OK;
 	/* FCI template with the full DF name: OpenSC reads the version. */

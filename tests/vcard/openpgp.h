@@ -21,6 +21,7 @@ struct card {
 	struct card_state *st;
 	int		 selected;
 	int		 pw1_81, pw1_82, pw3;	/* access status */
+	uint8_t		 cert_occurrence;	/* SELECT DATA of 7F21 */
 	struct buf	*chain;			/* data of a command chain */
 	int		 chaining;
 	uint8_t		 chain_ins, chain_p1, chain_p2;
@@ -49,8 +50,13 @@ void	card_aid(const struct card *c, uint8_t aid[AID_LEN]);
 int	card_historical(const struct card *c, struct buf *out);
 sw_t	op_get_data(struct card *c, const struct apdu *a, struct buf *out,
 	    int *touchp);
+sw_t	op_select_data(struct card *c, const struct apdu *a,
+	    struct buf *out, int *touchp);
 sw_t	op_put_data(struct card *c, const struct apdu *a, struct buf *out,
 	    int *touchp);
+/* The data object table's tags, for its unit test. */
+size_t	card_do_count(void);
+uint16_t card_do_tag(size_t i);
 /* openpgp_pin.c */
 sw_t	op_verify(struct card *c, const struct apdu *a, struct buf *out,
 	    int *touchp);

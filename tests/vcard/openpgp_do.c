@@ -112,6 +112,18 @@ do_find(uint16_t tag)
 	return NULL;
 }
 
+size_t
+card_do_count(void)
+{
+	return sizeof(do_table) / sizeof(do_table[0]);
+}
+
+uint16_t
+card_do_tag(size_t i)
+{
+	return i < card_do_count() ? do_table[i].tag : 0;
+}
+
 static int
 access_ok(const struct card *c, enum access acc)
 {
@@ -181,6 +193,10 @@ get_stored(struct card *c, uint16_t tag, struct buf *out)
 
 	if ((i = stored_index(tag)) < 0)
 		return ERR_INTERNAL;
+	/* One cardholder certificate (the authentication key's); the
+	 * other occurrences read as empty. */
+	if (i == SDO_CERT && c->cert_occurrence != 0)
+		return 0;
 	return buf_putb(out, c->st->dos[i]);
 }
 
@@ -291,24 +307,7 @@ get_extcap(struct card *c, uint16_t tag, struct buf *out)
 static int
 get_attr(struct card *c, uint16_t tag, struct buf *out)
 {
-	enum key_slot s = (enum key_slot)(tag - 0xc1);
-	struct buf *v;
-	uint8_t algo;
-	int r;
-
-	if ((v = buf_new()) == NULL)
-		return ERR_ALLOC;
-	if ((r = key_algo_attr_put(c->st->slot[s].type, v)) != 0 ||
-	    (r = buf_get_u8(v, &algo)) != 0)
-		goto out;
-	/* NIST curves in the decryption slot are ECDH (18), not ECDSA. */
-	if (s == SLOT_DEC && algo == 19)
-		algo = 18;
-	if ((r = buf_put_u8(out, algo)) == 0)
-		r = buf_putb(out, v);
- out:
-	buf_free(v);
-	return r;
+	return key_algo_attr_put(c->st->slot[tag - 0xc1].type, out);
 }
 
 static int
@@ -403,8 +402,14 @@ get_features(struct card *c, uint16_t tag, struct buf *out)
 static sw_t
 put_stored(struct card *c, uint16_t tag, const uint8_t *v, size_t len)
 {
-	struct buf *b = c->st->dos[stored_index(tag)];
+	struct buf *b;
+	int i;
 
+	if ((i = stored_index(tag)) < 0)
+		return SW_UNKNOWN;
+	if (i == SDO_CERT && c->cert_occurrence != 0)
+		return SW_NOT_FOUND;
+	b = c->st->dos[i];
 	buf_reset(b);
 	return buf_put(b, v, len) == 0 ? SW_OK : SW_MEMORY;
 }
@@ -417,8 +422,7 @@ put_attr(struct card *c, uint16_t tag, const uint8_t *v, size_t len)
 	enum key_type type;
 
 	if (key_algo_attr_parse(v, len, &type) != 0 ||
-	    (s == SLOT_DEC && type == KEY_ED25519) ||
-	    (s != SLOT_DEC && type == KEY_X25519))
+	    key_type_check_slot(type, s) != 0)
 		return SW_WRONG_DATA;
 	if (type != sl->type) {
 		/* A key of another algorithm is gone, as on real cards. */
@@ -485,6 +489,24 @@ put_uif(struct card *c, uint16_t tag, const uint8_t *v, size_t len)
 }
 
 /* ---- commands ---- */
+
+/* SELECT DATA: which occurrence of 7F21 later GET/PUT DATA address. */
+sw_t
+op_select_data(struct card *c, const struct apdu *a, struct buf *out,
+    int *touchp)
+{
+	static const uint8_t cert_tag[] = { 0x7f, 0x21 };
+	struct tlv t;
+
+	if (a->p1 > 2 || a->p2 != 0x04)
+		return SW_WRONG_P1P2;
+	if (tlv_find(a->data, a->lc, 0x5c, &t) != 0 ||
+	    t.len != sizeof(cert_tag) ||
+	    memcmp(t.val, cert_tag, sizeof(cert_tag)) != 0)
+		return SW_WRONG_DATA;
+	c->cert_occurrence = a->p1;
+	return SW_OK;
+}
 
 sw_t
 op_get_data(struct card *c, const struct apdu *a, struct buf *out,
