@@ -7,28 +7,34 @@ XC_TYPES="rsa2048 rsa4096 p256 p384 ed25519"
 
 OPENPGP_AID=D27600012401
 
-# xc_require_tools CMD...: skip the whole test when a tool is missing.
+# xc_require_tools CMD|PATH...: skip the whole test when a tool (a
+# command name, or a file given by its path) is missing.
 xc_require_tools()
 {
 	for xc_t in "$@"; do
-		command -v "$xc_t" >/dev/null 2>&1 || [ -x "$xc_t" ] ||
-		    tap_skip_all "$xc_t not installed"
+		case $xc_t in
+		*/*) [ -e "$xc_t" ] ;;
+		*) command -v "$xc_t" >/dev/null 2>&1 ;;
+		esac || tap_skip_all "$xc_t not installed"
 	done
 }
 
 # xc_slots TYPE: set xc_sig, xc_dec, xc_aut (vcard genkey types) and
 # xc_gpgattr (what gpg 2.2.40 prints as "Key attributes").  The card is
 # full like a real one; RSA 4096 only in the auth slot because its key
-# generation is slow.
+# generation is slow.  TYPE rsa4096-noext is the RSA 4096 card without
+# extended length: hosts must use GET RESPONSE and command chaining.
 xc_slots()
 {
+	xc_initopt=
 	case $1 in
 	rsa2048)
 		xc_sig=rsa2048; xc_dec=rsa2048; xc_aut=rsa2048
 		xc_gpgattr="rsa2048 rsa2048 rsa2048" ;;
-	rsa4096)
+	rsa4096|rsa4096-noext)
 		xc_sig=rsa2048; xc_dec=rsa2048; xc_aut=rsa4096
-		xc_gpgattr="rsa2048 rsa2048 rsa4096" ;;
+		xc_gpgattr="rsa2048 rsa2048 rsa4096"
+		[ "$1" = rsa4096 ] || xc_initopt=--no-extended ;;
 	p256)
 		xc_sig=p256; xc_dec=p256; xc_aut=p256
 		xc_gpgattr="nistp256 nistp256 nistp256" ;;
@@ -68,7 +74,7 @@ xc_serial()
 xc_card_build()
 {
 	xc_slots "$2" &&
-	rig_card_init "$1" --serial "$(xc_serial "$3")" &&
+	rig_card_init "$1" --serial "$(xc_serial "$3")" $xc_initopt &&
 	rig_card_genkey "$1" sig "$xc_sig" &&
 	rig_card_genkey "$1" dec "$xc_dec" &&
 	rig_card_genkey "$1" aut "$xc_aut"
