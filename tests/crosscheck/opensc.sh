@@ -15,18 +15,7 @@ PER_TYPE=8
 set -- $XC_TYPES
 tap_plan $(($# * PER_TYPE))
 
-# Pin the OpenPGP driver (no guessing between drivers) and read the card
-# afresh every time (no file cache that could hide what the card says).
-OPENSC_CONF=$RIG_DIR/opensc.conf
-export OPENSC_CONF
-cat >"$OPENSC_CONF" <<EOF
-app default {
-	card_drivers = openpgp;
-	framework pkcs15 {
-		use_file_caching = no;
-	}
-}
-EOF
+xc_opensc_conf
 rig_start_pcscd 1 || { echo "Bail out! pcscd did not start"; exit 1; }
 
 # run OUT CMD...: CMD's stdout into OUT, stderr into OUT.err.

@@ -22,17 +22,7 @@ set -- $XC_TYPES
 # signatures and public key).
 tap_plan $(($# * PER_TYPE + 1))
 
-# OpenSC as in opensc.sh: the OpenPGP driver, no file cache.
-OPENSC_CONF=$RIG_DIR/opensc.conf
-export OPENSC_CONF
-cat >"$OPENSC_CONF" <<EOF
-app default {
-	card_drivers = openpgp;
-	framework pkcs15 {
-		use_file_caching = no;
-	}
-}
-EOF
+xc_opensc_conf
 rig_start_pcscd 1 || { echo "Bail out! pcscd did not start"; exit 1; }
 
 # ssh-add asks for the PIN through SSH_ASKPASS, never a terminal.

@@ -99,3 +99,20 @@ xc_note()
 	[ -r "$1" ] && sed 's/^/# /' "$1"
 	return 0
 }
+
+# xc_opensc_conf: point OpenSC at a config that pins the OpenPGP driver
+# (no guessing between drivers) and reads the card afresh every time (no
+# file cache that could hide what the card says).
+xc_opensc_conf()
+{
+	OPENSC_CONF=$RIG_DIR/opensc.conf
+	export OPENSC_CONF
+	cat >"$OPENSC_CONF" <<EOF
+app default {
+	card_drivers = openpgp;
+	framework pkcs15 {
+		use_file_caching = no;
+	}
+}
+EOF
+}

@@ -82,8 +82,14 @@ tap_skip()
 	echo "ok $TAP_N - $1 # SKIP ${2:-}"
 }
 
+# CI installs every tool the tests need, so there a missing one is an
+# error, not a reason to skip.
 tap_skip_all()
 {
+	if [ "${CI:-}" = true ]; then
+		echo "Bail out! $* (CI=true: nothing may be skipped)"
+		exit 1
+	fi
 	echo "1..0 # SKIP $*"
 	exit 0
 }
