@@ -1,0 +1,419 @@
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "err.h"
+#include "log.h"
+#include "privsep.h"
+
+#define PRIVSEP_READ_CHUNK	(64 * 1024)
+
+struct privsep_chan {
+	int		 fd;
+	const struct privsep_chan_conf *conf;
+	struct buf	*in;		/* bytes read, not yet framed */
+	struct buf	*out;		/* frames queued, not yet written */
+	uint32_t	 next_id;
+	int		 ready;		/* peer's HELLO accepted */
+	int		 dead;		/* first violation, sticks */
+};
+
+static const struct privsep_permit hello_permit = {
+	PRIVSEP_MSG_HELLO, "HELLO", PRIVSEP_HELLO_SIZE
+};
+
+const char *
+privsep_role_name(enum privsep_role role)
+{
+	switch (role) {
+	case PRIVSEP_ROLE_SUPERVISOR:	return "supervisor";
+	case PRIVSEP_ROLE_AGENT:	return "agent";
+	case PRIVSEP_ROLE_CARDD:	return "cardd";
+	case PRIVSEP_ROLE_PINSTORE:	return "pinstore";
+	default:			return "unknown";
+	}
+}
+
+/* The configuration must be usable for every frame it allows. */
+static int
+conf_check(const struct privsep_chan_conf *conf)
+{
+	size_t i, j;
+
+	if (conf->name == NULL || conf->max_frame < PRIVSEP_FRAME_MIN +
+	    PRIVSEP_HELLO_SIZE || conf->max_frame > PRIVSEP_FRAME_MAX ||
+	    conf->max_queued < conf->max_frame ||
+	    conf->max_queued > BUF_MAX_LIMIT ||
+	    (conf->permit == NULL && conf->npermit != 0))
+		return ERR_ARGUMENT;
+	for (i = 0; i < conf->npermit; i++) {
+		if (conf->permit[i].type < PRIVSEP_MSG_CHANNEL ||
+		    conf->permit[i].name == NULL ||
+		    conf->permit[i].max_payload >
+		    conf->max_frame - PRIVSEP_FRAME_MIN)
+			return ERR_ARGUMENT;
+		for (j = 0; j < i; j++)
+			if (conf->permit[j].type == conf->permit[i].type)
+				return ERR_ARGUMENT;
+	}
+	return 0;
+}
+
+/* Encode one frame into chan->out, all or nothing. */
+static int
+queue_frame(struct privsep_chan *chan, uint8_t type, uint32_t id,
+    const struct buf *payload)
+{
+	size_t plen = payload == NULL ? 0 : buf_len(payload);
+	int r;
+
+	if (plen > chan->conf->max_frame - PRIVSEP_FRAME_MIN)
+		return ERR_NO_SPACE;
+	if ((r = buf_check_reserve(chan->out, PRIVSEP_FRAME_MIN + plen)) != 0)
+		return r;
+	if ((r = buf_put_u32(chan->out,
+	    (uint32_t)(PRIVSEP_HDR_SIZE + plen))) != 0 ||
+	    (r = buf_put_u8(chan->out, type)) != 0 ||
+	    (r = buf_put_u32(chan->out, id)) != 0 ||
+	    (payload != NULL && (r = buf_putb(chan->out, payload)) != 0))
+		return ERR_INTERNAL;	/* space was checked above */
+	return 0;
+}
+
+static int
+queue_hello(struct privsep_chan *chan)
+{
+	struct buf *b;
+	int r;
+
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_u32(b, PRIVSEP_VERSION)) != 0 ||
+	    (r = buf_put_u8(b, (uint8_t)chan->conf->self)) != 0 ||
+	    (r = queue_frame(chan, PRIVSEP_MSG_HELLO, 0, b)) != 0)
+		goto out;
+	r = 0;
+ out:
+	buf_free(b);
+	return r;
+}
+
+int
+privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
+    struct privsep_chan **chanp)
+{
+	struct privsep_chan *chan = NULL;
+	int flags, r;
+
+	*chanp = NULL;
+	if (fd < 0 || conf == NULL || (r = conf_check(conf)) != 0)
+		return ERR_ARGUMENT;
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		return ERR_SYSTEM;
+	if ((chan = calloc(1, sizeof(*chan))) == NULL)
+		return ERR_ALLOC;
+	chan->fd = fd;
+	chan->conf = conf;
+	chan->next_id = 1;
+	/* Room for a whole frame plus what arrives behind it. */
+	if ((chan->in = buf_new_capped(2 * conf->max_frame)) == NULL ||
+	    (chan->out = buf_new_capped(conf->max_queued)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	if ((r = queue_hello(chan)) != 0)
+		goto out;
+	*chanp = chan;
+	chan = NULL;
+	r = 0;
+ out:
+	privsep_chan_free(chan);
+	return r;
+}
+
+void
+privsep_chan_free(struct privsep_chan *chan)
+{
+	if (chan == NULL)
+		return;
+	buf_free(chan->in);
+	buf_free(chan->out);
+	freezero(chan, sizeof(*chan));
+}
+
+int
+privsep_fd(const struct privsep_chan *chan)
+{
+	return chan->fd;
+}
+
+const char *
+privsep_name(const struct privsep_chan *chan)
+{
+	return chan->conf->name;
+}
+
+int
+privsep_ready(const struct privsep_chan *chan)
+{
+	return chan->ready;
+}
+
+uint32_t
+privsep_next_id(struct privsep_chan *chan)
+{
+	uint32_t id = chan->next_id++;
+
+	if (chan->next_id == 0)
+		chan->next_id = 1;
+	return id;
+}
+
+int
+privsep_want_write(const struct privsep_chan *chan)
+{
+	return buf_len(chan->out) > 0;
+}
+
+int
+privsep_read(struct privsep_chan *chan)
+{
+	size_t space, want;
+	uint8_t *p;
+	ssize_t n;
+	int r;
+
+	if (chan->dead != 0)
+		return chan->dead;
+	space = buf_max(chan->in) - buf_len(chan->in);
+	if (space == 0)
+		return 0;	/* caller did not drain; nothing to do */
+	want = space < PRIVSEP_READ_CHUNK ? space : PRIVSEP_READ_CHUNK;
+	if ((r = buf_reserve(chan->in, want, &p)) != 0)
+		return r;
+	n = read(chan->fd, p, want);
+	if ((r = buf_consume_end(chan->in, n > 0 ? want - (size_t)n : want))
+	    != 0)
+		return r;
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		return ERR_SYSTEM;
+	}
+	if (n == 0) {
+		if (buf_len(chan->in) == 0)
+			return ERR_EOF;
+		error("%s: peer closed the channel inside a frame",
+		    chan->conf->name);
+		return ERR_TRUNCATED;
+	}
+	return 0;
+}
+
+/* The permit entry for type in the channel's current state, or NULL. */
+static const struct privsep_permit *
+permit_find(const struct privsep_chan *chan, uint8_t type)
+{
+	size_t i;
+
+	if (!chan->ready)	/* the peer must introduce itself first */
+		return type == PRIVSEP_MSG_HELLO ? &hello_permit : NULL;
+	for (i = 0; i < chan->conf->npermit; i++)
+		if (chan->conf->permit[i].type == type)
+			return &chan->conf->permit[i];
+	return NULL;
+}
+
+/*
+ * Check the header as far as it has arrived, so a bad frame is refused
+ * before its body is awaited.  Sets *completep when the whole frame is in.
+ */
+static int
+check_header(struct privsep_chan *chan, int *completep)
+{
+	const struct privsep_permit *permit;
+	struct buf *view;
+	uint32_t len;
+	uint8_t type;
+	int r;
+
+	*completep = 0;
+	if (buf_len(chan->in) < PRIVSEP_LEN_SIZE)
+		return 0;
+	if ((view = buf_from(buf_ptr(chan->in), buf_len(chan->in))) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_u32(view, &len)) != 0)
+		goto out;
+	if (len < PRIVSEP_HDR_SIZE) {
+		error("%s: frame length %u below the header size",
+		    chan->conf->name, len);
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if (len > chan->conf->max_frame - PRIVSEP_LEN_SIZE) {
+		error("%s: frame length %u over the channel's cap %zu",
+		    chan->conf->name, len, chan->conf->max_frame);
+		r = ERR_TOO_LARGE;
+		goto out;
+	}
+	r = 0;
+	if (buf_get_u8(view, &type) != 0)
+		goto out;	/* type not here yet */
+	if ((permit = permit_find(chan, type)) == NULL) {
+		error("%s: message type %u not permitted%s", chan->conf->name,
+		    type, chan->ready ? "" : " before HELLO");
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if (len - PRIVSEP_HDR_SIZE > permit->max_payload) {
+		error("%s: %s payload of %u bytes over its cap %zu",
+		    chan->conf->name, permit->name, len - PRIVSEP_HDR_SIZE,
+		    permit->max_payload);
+		r = ERR_TOO_LARGE;
+		goto out;
+	}
+	*completep = buf_len(chan->in) - PRIVSEP_LEN_SIZE >= len;
+ out:
+	buf_free(view);
+	return r;
+}
+
+/* Validate the peer's HELLO: exact size, our version, the expected role. */
+static int
+handle_hello(struct privsep_chan *chan, struct buf *payload)
+{
+	uint32_t version;
+	uint8_t role;
+
+	if (buf_get_u32(payload, &version) != 0 ||
+	    buf_get_u8(payload, &role) != 0 || buf_len(payload) != 0) {
+		error("%s: malformed HELLO", chan->conf->name);
+		return ERR_FORMAT;
+	}
+	if (version != PRIVSEP_VERSION) {
+		error("%s: peer speaks protocol version %u, we speak %u",
+		    chan->conf->name, version, PRIVSEP_VERSION);
+		return ERR_FORMAT;
+	}
+	if (role != chan->conf->peer) {
+		error("%s: peer claims role %s, expected %s",
+		    chan->conf->name, privsep_role_name(role),
+		    privsep_role_name(chan->conf->peer));
+		return ERR_FORMAT;
+	}
+	chan->ready = 1;
+	debug("%s: peer %s ready", chan->conf->name, privsep_role_name(role));
+	return 0;
+}
+
+/* Move one complete, already checked frame out of chan->in. */
+static int
+take_frame(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
+    struct buf **payloadp)
+{
+	struct buf *payload = NULL;
+	uint32_t len;
+	uint8_t *p;
+	int r;
+
+	if ((r = buf_get_u32(chan->in, &len)) != 0 ||
+	    (r = buf_get_u8(chan->in, typep)) != 0 ||
+	    (r = buf_get_u32(chan->in, idp)) != 0)
+		return ERR_INTERNAL;	/* check_header saw it complete */
+	len -= PRIVSEP_HDR_SIZE;
+	if ((payload = buf_new_capped(len)) == NULL)
+		return ERR_ALLOC;
+	if (len > 0 && ((r = buf_reserve(payload, len, &p)) != 0 ||
+	    (r = buf_get(chan->in, p, len)) != 0)) {
+		buf_free(payload);
+		return r;
+	}
+	if (buf_len(chan->in) == 0)
+		buf_reset(chan->in);	/* wipe what was read */
+	*payloadp = payload;
+	return 0;
+}
+
+int
+privsep_get(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
+    struct buf **payloadp)
+{
+	struct buf *payload = NULL;
+	int complete, r;
+
+	*typep = PRIVSEP_MSG_NONE;
+	*idp = 0;
+	*payloadp = NULL;
+	if (chan->dead != 0)
+		return chan->dead;
+	for (;;) {
+		if ((r = check_header(chan, &complete)) != 0 ||
+		    !complete ||
+		    (r = take_frame(chan, typep, idp, &payload)) != 0)
+			break;
+		if (*typep != PRIVSEP_MSG_HELLO) {
+			*payloadp = payload;
+			return 0;
+		}
+		r = handle_hello(chan, payload);
+		buf_free(payload);
+		payload = NULL;
+		*typep = PRIVSEP_MSG_NONE;
+		*idp = 0;
+		if (r != 0)
+			break;
+	}
+	if (r != 0)
+		chan->dead = r;
+	return r;
+}
+
+int
+privsep_queue(struct privsep_chan *chan, uint8_t type, uint32_t id,
+    const struct buf *payload)
+{
+	int r;
+
+	if (type < PRIVSEP_MSG_CHANNEL)
+		return ERR_ARGUMENT;	/* HELLO is the channel's own */
+	if ((r = queue_frame(chan, type, id, payload)) != 0)
+		debug_r(r, "%s: cannot queue message type %u",
+		    chan->conf->name, type);
+	return r;
+}
+
+int
+privsep_flush(struct privsep_chan *chan, int *pendingp)
+{
+	ssize_t n;
+
+	*pendingp = 0;
+	while (buf_len(chan->out) > 0) {
+		/* MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE. */
+		n = send(chan->fd, buf_ptr(chan->out), buf_len(chan->out),
+		    MSG_NOSIGNAL);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			*pendingp = 1;
+			return ERR_SYSTEM;
+		}
+		if (buf_consume(chan->out, (size_t)n) != 0)
+			return ERR_INTERNAL;
+	}
+	if (buf_len(chan->out) == 0)
+		buf_reset(chan->out);
+	*pendingp = buf_len(chan->out) > 0;
+	return 0;
+}
