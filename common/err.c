@@ -16,6 +16,16 @@ err_str(int err)
 	case ERR_NOT_FOUND:	return "not found";
 	case ERR_SYSTEM:	return "system error";
 	case ERR_CRYPTO:	return "cryptographic library error";
+	case ERR_PCSC:		return "PC/SC error";
+	case ERR_NO_CARD:	return "no card present";
+	case ERR_CARD_RESET:	return "card was reset";
+	case ERR_TIMEOUT:	return "timed out";
+	case ERR_CARD:		return "card reported an error";
+	case ERR_PIN_WRONG:	return "wrong PIN";
+	case ERR_PIN_BLOCKED:	return "PIN blocked";
+	case ERR_AUTH_REQUIRED:	return "security status not satisfied";
+	case ERR_UNSUPPORTED:	return "not supported";
+	case ERR_EOF:		return "peer closed the connection";
 	default:		return "unknown error";
 	}
 }

@@ -17,6 +17,16 @@
 #define ERR_NOT_FOUND		-9	/* no such element */
 #define ERR_SYSTEM		-10	/* a system call failed, see errno */
 #define ERR_CRYPTO		-11	/* libcrypto reported an error */
+#define ERR_PCSC		-12	/* PC/SC reported an error */
+#define ERR_NO_CARD		-13	/* no card, or the card was removed */
+#define ERR_CARD_RESET		-14	/* card reset by another user: reconnect */
+#define ERR_TIMEOUT		-15	/* nothing happened before the timeout */
+#define ERR_CARD		-16	/* card answered an unexpected status */
+#define ERR_PIN_WRONG		-17	/* card rejected the PIN */
+#define ERR_PIN_BLOCKED		-18	/* PIN retry counter is zero */
+#define ERR_AUTH_REQUIRED	-19	/* security status not satisfied */
+#define ERR_UNSUPPORTED		-20	/* card or key lacks the feature */
+#define ERR_EOF			-21	/* the peer closed the connection */
 
 const char *err_str(int err);
 

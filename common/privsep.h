@@ -24,14 +24,6 @@
 
 #include "err.h"
 
-#ifndef ERR_EOF
-/*
- * The peer closed the channel at a frame boundary.  Belongs in err.h
- * (with an err_str text); until then a value far from the others.
- */
-#define ERR_EOF			-64
-#endif
-
 #define PRIVSEP_VERSION		1
 
 #define PRIVSEP_LEN_SIZE	4	/* u32 length of the rest */
