@@ -3,6 +3,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -15,6 +17,14 @@
 #include "privsep.h"
 
 #define PRIVSEP_READ_CHUNK	(64 * 1024)
+/* Room for more descriptors than allowed, so extra ones are seen. */
+#define PRIVSEP_CMSG_FDS	4
+
+/* A descriptor and the stream offset of the first byte of its frame. */
+struct fd_slot {
+	uint64_t	 off;
+	int		 fd;
+};
 
 struct privsep_chan {
 	int		 fd;
@@ -24,6 +34,14 @@ struct privsep_chan {
 	uint32_t	 next_id;
 	int		 ready;		/* peer's HELLO accepted */
 	int		 dead;		/* first violation, sticks */
+	uint64_t	 rx_total;	/* bytes ever read */
+	uint64_t	 tx_total;	/* bytes ever written */
+	/* Received, and queued to send: in stream order. */
+	struct fd_slot	 rx_fds[PRIVSEP_FDS_MAX];
+	size_t		 nrx;
+	struct fd_slot	 tx_fds[PRIVSEP_FDS_MAX];
+	size_t		 ntx;
+	int		 taken_fd;	/* came with the last frame */
 };
 
 static const struct privsep_permit hello_permit = {
@@ -124,6 +142,7 @@ privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
 	chan->fd = fd;
 	chan->conf = conf;
 	chan->next_id = 1;
+	chan->taken_fd = -1;
 	/* Room for a whole frame plus what arrives behind it. */
 	if ((chan->in = buf_new_capped(2 * conf->max_frame)) == NULL ||
 	    (chan->out = buf_new_capped(conf->max_queued)) == NULL) {
@@ -143,8 +162,16 @@ privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
 void
 privsep_chan_free(struct privsep_chan *chan)
 {
+	size_t i;
+
 	if (chan == NULL)
 		return;
+	for (i = 0; i < chan->nrx; i++)
+		close(chan->rx_fds[i].fd);
+	for (i = 0; i < chan->ntx; i++)
+		close(chan->tx_fds[i].fd);
+	if (chan->taken_fd != -1)
+		close(chan->taken_fd);
 	buf_free(chan->in);
 	buf_free(chan->out);
 	freezero(chan, sizeof(*chan));
@@ -184,25 +211,168 @@ privsep_want_write(const struct privsep_chan *chan)
 	return buf_len(chan->out) > 0;
 }
 
+static void
+fd_slot_remove(struct fd_slot *slots, size_t *np, size_t i)
+{
+	for (; i + 1 < *np; i++)
+		slots[i] = slots[i + 1];
+	(*np)--;
+}
+
+/*
+ * On a pass_fds channel, limit *wantp so that no read covers bytes of two
+ * frames, and a frame's first byte is read alone: the kernel hands over a
+ * descriptor with the read that reaches the byte it was sent with, so a
+ * descriptor that comes with that one-byte read was sent on the first
+ * byte, and one that comes later was not.  *startp: the next byte read is
+ * the first of a frame.
+ */
+static int
+frame_rest(const struct privsep_chan *chan, size_t *wantp, int *startp)
+{
+	struct buf *view;
+	size_t need = 1;	/* the first byte of the next frame */
+	uint32_t len;
+
+	if ((view = buf_from(buf_ptr(chan->in), buf_len(chan->in))) == NULL)
+		return ERR_ALLOC;
+	while (buf_len(view) > 0) {
+		if (buf_peek_u32(view, &len) != 0) {
+			need = PRIVSEP_FRAME_MIN - buf_len(view);
+			break;
+		}
+		if (len < PRIVSEP_HDR_SIZE ||
+		    len > chan->conf->max_frame - PRIVSEP_LEN_SIZE) {
+			need = 1;	/* privsep_get refuses the frame */
+			break;
+		}
+		if (buf_len(view) - PRIVSEP_LEN_SIZE < len) {
+			need = PRIVSEP_LEN_SIZE + len - buf_len(view);
+			break;
+		}
+		if (buf_consume(view, PRIVSEP_LEN_SIZE + len) != 0)
+			break;
+	}
+	*startp = buf_len(view) == 0;
+	if (need < *wantp)
+		*wantp = need;
+	buf_free(view);
+	return 0;
+}
+
+/*
+ * recvmsg() into p.  A descriptor that came along is left in *fdp; *badp
+ * is set for anything a channel never accepts (several descriptors,
+ * truncated or foreign control data), whose descriptors are closed.
+ */
+static ssize_t
+recv_chunk(struct privsep_chan *chan, uint8_t *p, size_t len, int *fdp,
+    int *badp)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		space[CMSG_SPACE(PRIVSEP_CMSG_FDS *
+				    sizeof(int))];
+	} control;
+	int fds[PRIVSEP_CMSG_FDS];
+	struct iovec iov = { p, len };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	size_t i, nfds;
+	ssize_t n;
+
+	*fdp = -1;
+	*badp = 0;
+	memset(&msg, 0, sizeof(msg));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = &control;
+	msg.msg_controllen = sizeof(control);
+	if ((n = recvmsg(chan->fd, &msg, MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	if ((msg.msg_flags & MSG_CTRUNC) != 0)
+		*badp = 1;
+	for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
+	    cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+		if (cmsg->cmsg_level != SOL_SOCKET ||
+		    cmsg->cmsg_type != SCM_RIGHTS ||
+		    cmsg->cmsg_len < CMSG_LEN(0)) {
+			*badp = 1;
+			continue;
+		}
+		nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (nfds > PRIVSEP_CMSG_FDS)
+			nfds = PRIVSEP_CMSG_FDS;	/* MSG_CTRUNC is set */
+		memcpy(fds, CMSG_DATA(cmsg), nfds * sizeof(int));
+		for (i = 0; i < nfds; i++) {
+			if (*fdp == -1)
+				*fdp = fds[i];
+			else {
+				close(fds[i]);
+				*badp = 1;
+			}
+		}
+	}
+	return n;
+}
+
+/* Keep a descriptor for the frame starting at off, or refuse it. */
+static int
+keep_fd(struct privsep_chan *chan, int fd, int bad, int at_start,
+    uint64_t off)
+{
+	const char *why = NULL;
+
+	if (!chan->conf->pass_fds)
+		why = "descriptor on a channel that passes none";
+	else if (bad)
+		why = "several descriptors or unexpected control data";
+	else if (!at_start)
+		why = "descriptor not on the first byte of a frame";
+	if (why == NULL) {
+		chan->rx_fds[chan->nrx].off = off;
+		chan->rx_fds[chan->nrx].fd = fd;
+		chan->nrx++;
+		return 0;
+	}
+	error("%s: %s", chan->conf->name, why);
+	if (fd != -1)
+		close(fd);
+	chan->dead = ERR_FORMAT;
+	return chan->dead;
+}
+
 int
 privsep_read(struct privsep_chan *chan)
 {
 	size_t space, want;
+	uint64_t off = chan->rx_total;
+	int at_start = 0, bad, fd, r;
 	uint8_t *p;
 	ssize_t n;
-	int r;
 
 	if (chan->dead != 0)
 		return chan->dead;
 	space = buf_max(chan->in) - buf_len(chan->in);
-	if (space == 0)
+	if (space == 0 || chan->nrx == PRIVSEP_FDS_MAX)
 		return 0;	/* caller did not drain; nothing to do */
 	want = space < PRIVSEP_READ_CHUNK ? space : PRIVSEP_READ_CHUNK;
+	if (chan->conf->pass_fds &&
+	    (r = frame_rest(chan, &want, &at_start)) != 0)
+		return r;
 	if ((r = buf_reserve(chan->in, want, &p)) != 0)
 		return r;
-	n = read(chan->fd, p, want);
+	n = recv_chunk(chan, p, want, &fd, &bad);
 	if ((r = buf_consume_end(chan->in, n > 0 ? want - (size_t)n : want))
-	    != 0)
+	    != 0) {
+		if (fd != -1)
+			close(fd);
+		return r;
+	}
+	if (n > 0)
+		chan->rx_total += (size_t)n;
+	if ((fd != -1 || bad) && (r = keep_fd(chan, fd, bad, at_start,
+	    off)) != 0)
 		return r;
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
@@ -321,10 +491,19 @@ take_frame(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
     struct buf **payloadp)
 {
 	struct buf *payload = NULL;
+	uint64_t off = chan->rx_total - buf_len(chan->in);
 	uint32_t len;
 	uint8_t *p;
 	int r;
 
+	if (chan->taken_fd != -1) {
+		close(chan->taken_fd);	/* the caller did not want it */
+		chan->taken_fd = -1;
+	}
+	if (chan->nrx > 0 && chan->rx_fds[0].off == off) {
+		chan->taken_fd = chan->rx_fds[0].fd;
+		fd_slot_remove(chan->rx_fds, &chan->nrx, 0);
+	}
 	if ((r = buf_get_u32(chan->in, &len)) != 0 ||
 	    (r = buf_get_u8(chan->in, typep)) != 0 ||
 	    (r = buf_get_u32(chan->in, idp)) != 0)
@@ -364,7 +543,11 @@ privsep_get(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
 			*payloadp = payload;
 			return 0;
 		}
-		r = handle_hello(chan, payload);
+		if (chan->taken_fd != -1) {
+			error("%s: descriptor with HELLO", chan->conf->name);
+			r = ERR_FORMAT;
+		} else
+			r = handle_hello(chan, payload);
 		buf_free(payload);
 		payload = NULL;
 		*typep = PRIVSEP_MSG_NONE;
@@ -392,15 +575,102 @@ privsep_queue(struct privsep_chan *chan, uint8_t type, uint32_t id,
 }
 
 int
+privsep_queue_fd(struct privsep_chan *chan, uint8_t type, uint32_t id,
+    const struct buf *payload, int fd)
+{
+	uint64_t off = chan->tx_total + buf_len(chan->out);
+	int dupfd, r;
+
+	if (!chan->conf->pass_fds || fd < 0 || type < PRIVSEP_MSG_CHANNEL)
+		return ERR_ARGUMENT;
+	if (chan->ntx == PRIVSEP_FDS_MAX)
+		return ERR_NO_SPACE;
+	if ((dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return ERR_SYSTEM;
+	if ((r = queue_frame(chan, type, id, payload)) != 0) {
+		debug_r(r, "%s: cannot queue message type %u",
+		    chan->conf->name, type);
+		close(dupfd);
+		return r;
+	}
+	chan->tx_fds[chan->ntx].off = off;
+	chan->tx_fds[chan->ntx].fd = dupfd;
+	chan->ntx++;
+	return 0;
+}
+
+int
+privsep_take_fd(struct privsep_chan *chan)
+{
+	int fd = chan->taken_fd;
+
+	chan->taken_fd = -1;
+	return fd;
+}
+
+/*
+ * Send up to len bytes of the queue, with fd (if not -1) on the first.
+ * MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE.
+ */
+static ssize_t
+send_chunk(struct privsep_chan *chan, size_t len, int fd)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		space[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { (void *)buf_ptr(chan->out), len };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+
+	if (fd == -1)
+		return send(chan->fd, buf_ptr(chan->out), len, MSG_NOSIGNAL);
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = &control;
+	msg.msg_controllen = sizeof(control);
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	return sendmsg(chan->fd, &msg, MSG_NOSIGNAL);
+}
+
+/*
+ * How much of the queue to send next, and with which descriptor: a
+ * descriptor goes on its frame's first byte, and no send covers the
+ * first byte of a later frame with a descriptor.
+ */
+static size_t
+next_chunk(const struct privsep_chan *chan, int *fdp)
+{
+	size_t len = buf_len(chan->out);
+	uint64_t lim = UINT64_MAX;
+
+	*fdp = -1;
+	if (chan->ntx > 0 && chan->tx_fds[0].off == chan->tx_total) {
+		*fdp = chan->tx_fds[0].fd;
+		if (chan->ntx > 1)
+			lim = chan->tx_fds[1].off - chan->tx_total;
+	} else if (chan->ntx > 0)
+		lim = chan->tx_fds[0].off - chan->tx_total;
+	return lim < len ? (size_t)lim : len;
+}
+
+int
 privsep_flush(struct privsep_chan *chan, int *pendingp)
 {
+	size_t len;
 	ssize_t n;
+	int fd;
 
 	*pendingp = 0;
 	while (buf_len(chan->out) > 0) {
-		/* MSG_NOSIGNAL: a dead peer is an error, not SIGPIPE. */
-		n = send(chan->fd, buf_ptr(chan->out), buf_len(chan->out),
-		    MSG_NOSIGNAL);
+		len = next_chunk(chan, &fd);
+		n = send_chunk(chan, len, fd);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -409,8 +679,13 @@ privsep_flush(struct privsep_chan *chan, int *pendingp)
 			*pendingp = 1;
 			return ERR_SYSTEM;
 		}
+		if (fd != -1) {		/* the peer holds it now */
+			close(fd);
+			fd_slot_remove(chan->tx_fds, &chan->ntx, 0);
+		}
 		if (buf_consume(chan->out, (size_t)n) != 0)
 			return ERR_INTERNAL;
+		chan->tx_total += (size_t)n;
 	}
 	if (buf_len(chan->out) == 0)
 		buf_reset(chan->out);

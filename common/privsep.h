@@ -15,6 +15,14 @@
  *	on POLLIN: privsep_read(), then privsep_get() until it yields no
  *	frame; any error closes the channel (ERR_EOF: the peer closed it);
  *	on POLLOUT: privsep_flush().
+ *
+ * Descriptor passing, only on channels whose conf sets pass_fds: the
+ * sender attaches at most one descriptor to a frame, and it travels with
+ * SCM_RIGHTS on the frame's first byte.  Such a channel reads at most to
+ * the end of the frame in progress, so a descriptor can be matched to the
+ * frame it came with; one that arrives anywhere else, a second one for the
+ * same frame, or any descriptor on a channel without pass_fds is a
+ * protocol violation (the descriptor is closed).
  */
 #ifndef CARDAGENT_PRIVSEP_H
 #define CARDAGENT_PRIVSEP_H
@@ -62,7 +70,11 @@ struct privsep_chan_conf {
 	size_t		 max_queued;	/* output bytes allowed to wait */
 	const struct privsep_permit *permit;
 	size_t		 npermit;
+	int		 pass_fds;	/* frames may carry a descriptor */
 };
+
+/* Descriptors queued to send, or received and not yet taken, at once. */
+#define PRIVSEP_FDS_MAX		8
 
 struct buf;
 struct privsep_chan;
@@ -74,7 +86,8 @@ struct privsep_chan;
 int	privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
 	    struct privsep_chan **chanp)
 	    __attribute__((warn_unused_result));
-void	privsep_chan_free(struct privsep_chan *chan);	/* wipes buffers */
+/* Wipes buffers, closes descriptors not yet sent or taken. */
+void	privsep_chan_free(struct privsep_chan *chan);
 
 int	privsep_fd(const struct privsep_chan *chan);
 const char *privsep_name(const struct privsep_chan *chan);
@@ -107,6 +120,21 @@ int	privsep_get(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
  */
 int	privsep_queue(struct privsep_chan *chan, uint8_t type, uint32_t id,
 	    const struct buf *payload);
+
+/*
+ * Queue one message carrying a duplicate of fd (the caller keeps fd).
+ * ERR_ARGUMENT if the channel has no pass_fds; ERR_NO_SPACE as for
+ * privsep_queue, or when PRIVSEP_FDS_MAX descriptors wait already.
+ */
+int	privsep_queue_fd(struct privsep_chan *chan, uint8_t type, uint32_t id,
+	    const struct buf *payload, int fd);
+
+/*
+ * The descriptor that came with the frame privsep_get() returned last, or
+ * -1; the caller owns it.  One not taken is closed when the next frame is
+ * taken or the channel freed.
+ */
+int	privsep_take_fd(struct privsep_chan *chan);
 
 /* Write what the fd accepts; *pendingp: output remains (poll POLLOUT). */
 int	privsep_flush(struct privsep_chan *chan, int *pendingp);

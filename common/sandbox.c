@@ -91,10 +91,22 @@ static const struct sandbox_rule privsep_rules[] = {
 	/* flags == MSG_NOSIGNAL, dest_addr == NULL */
 	ALLOW_IF("sendto", ARG(SANDBOX_CMP_MASKED_EQ, 3, LOW32, MSG_NOSIGNAL),
 	    ARG(SANDBOX_CMP_EQ, 4, 0, 0)),
+	/* a frame carrying a descriptor; flags == MSG_NOSIGNAL */
+	ALLOW_IF("sendmsg", ARG(SANDBOX_CMP_MASKED_EQ, 2, LOW32,
+	    MSG_NOSIGNAL)),
+	/* reading a channel, descriptors close-on-exec */
+	ALLOW_IF("recvmsg", ARG(SANDBOX_CMP_MASKED_EQ, 2, LOW32,
+	    MSG_CMSG_CLOEXEC)),
+	/* privsep_chan_new on a descriptor received in a PEER message */
+	ALLOW_IF("fcntl", ARG(SANDBOX_CMP_EQ, 1, F_GETFL, 0)),
+	ALLOW_IF("fcntl", ARG(SANDBOX_CMP_EQ, 1, F_SETFL, 0)),
+	ALLOW_IF("fcntl64", ARG(SANDBOX_CMP_EQ, 1, F_GETFL, 0)),
+	ALLOW_IF("fcntl64", ARG(SANDBOX_CMP_EQ, 1, F_SETFL, 0)),
 };
 
 const struct sandbox_group sandbox_group_privsep = {
-	"privsep", "send(2) on connected socketpairs, no SIGPIPE",
+	"privsep", "send, sendmsg and recvmsg on connected socketpairs, no "
+	    "SIGPIPE; fcntl flags of a received channel",
 	privsep_rules, sizeof(privsep_rules) / sizeof(privsep_rules[0]),
 };
 

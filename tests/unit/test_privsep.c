@@ -1,11 +1,14 @@
 /* Unit tests for common/privsep.c over real socketpairs: round trips,
  * frames split across reads and packed into one, the HELLO handshake,
- * every kind of malformed frame, and a peer that stops reading. */
+ * every kind of malformed frame, a peer that stops reading, and passing
+ * descriptors (where a channel allows it, and where it does not). */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,11 +39,25 @@ static const struct privsep_permit permits[] = {
 /* "a" plays agent, "b" plays cardd; both accept the same types. */
 static const struct privsep_chan_conf conf_a = {
 	"test a->b", PRIVSEP_ROLE_AGENT, PRIVSEP_ROLE_CARDD, FRAME_MAX,
-	QUEUE_MAX, permits, 2,
+	QUEUE_MAX, permits, 2, 0,
 };
 static const struct privsep_chan_conf conf_b = {
 	"test b->a", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, FRAME_MAX,
-	QUEUE_MAX, permits, 2,
+	QUEUE_MAX, permits, 2, 0,
+};
+/* "s" plays the supervisor, "h" a helper: descriptors may pass. */
+static const struct privsep_chan_conf conf_s = {
+	"test s->h", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_PINSTORE, FRAME_MAX,
+	QUEUE_MAX, permits, 2, 1,
+};
+static const struct privsep_chan_conf conf_h = {
+	"test h->s", PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_SUPERVISOR, FRAME_MAX,
+	QUEUE_MAX, permits, 2, 1,
+};
+/* A helper end that does not pass descriptors. */
+static const struct privsep_chan_conf conf_h_plain = {
+	"test h->s plain", PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_SUPERVISOR,
+	FRAME_MAX, QUEUE_MAX, permits, 2, 0,
 };
 
 static void
@@ -495,6 +512,247 @@ test_peer_stops_reading(void **state)
 	close_pair(sv);
 }
 
+/* Read until a frame is complete; return it, with its descriptor. */
+static struct buf *
+next_frame(struct privsep_chan *c, uint8_t type, uint32_t id, int *fdp)
+{
+	struct buf *payload = NULL;
+	uint32_t gid;
+	uint8_t gtype;
+	int i;
+
+	for (i = 0; i < 100 && payload == NULL; i++) {
+		assert_int_equal(privsep_get(c, &gtype, &gid, &payload), 0);
+		if (payload == NULL)
+			assert_int_equal(privsep_read(c), 0);
+	}
+	assert_non_null(payload);
+	assert_int_equal(gtype, type);
+	assert_int_equal(gid, id);
+	*fdp = privsep_take_fd(c);
+	assert_int_equal(privsep_take_fd(c), -1);	/* once only */
+	return payload;
+}
+
+/* Read until the channel reports a violation. */
+static void
+read_until(struct privsep_chan *c, int err)
+{
+	struct buf *payload = NULL;
+	uint32_t id;
+	uint8_t type;
+	int i, r = 0;
+
+	for (i = 0; i < 100 && r == 0; i++) {
+		if ((r = privsep_read(c)) == 0)
+			r = privsep_get(c, &type, &id, &payload);
+		assert_null(payload);
+	}
+	assert_int_equal(r, err);
+	assert_int_equal(privsep_read(c), err);
+}
+
+/* The pipe's write end is closed everywhere: its reader sees EOF. */
+static void
+assert_pipe_closed(int rfd)
+{
+	char ch;
+
+	assert_int_equal(read(rfd, &ch, 1), 0);
+}
+
+static void
+queue_with_fd(struct privsep_chan *c, uint32_t id, const char *s, int fd)
+{
+	struct buf *p = buf_new();
+
+	assert_int_equal(buf_put_cstring(p, s), 0);
+	assert_int_equal(privsep_queue_fd(c, T_REQ, id, p, fd), 0);
+	buf_free(p);
+}
+
+/* sendmsg() raw bytes with n copies of fd. */
+static void
+sendmsg_fds(int sock, const struct buf *b, size_t len, int fd, size_t n)
+{
+	union {
+		struct cmsghdr	hdr;
+		uint8_t		space[CMSG_SPACE(2 * sizeof(int))];
+	} control;
+	struct iovec iov = { (void *)buf_ptr(b), len };
+	struct msghdr msg;
+	struct cmsghdr *cmsg;
+	int fds[2] = { fd, fd };
+
+	assert_true(n >= 1 && n <= 2);
+	memset(&msg, 0, sizeof(msg));
+	memset(&control, 0, sizeof(control));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = &control;
+	msg.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(cmsg), fds, n * sizeof(int));
+	assert_int_equal(sendmsg(sock, &msg, 0), (ssize_t)len);
+}
+
+/* A pipe end passed along with frames works; plain frames carry none. */
+static void
+test_fd_pass_pipe(void **state)
+{
+	struct privsep_chan *s, *h;
+	struct buf *p;
+	int sv[2], pfd[2], got, plain, i;
+	char ch = 0;
+
+	make_pair(sv);
+	assert_int_equal(pipe(pfd), 0);
+	s = chan_on(sv[0], &conf_s);
+	h = chan_on(sv[1], &conf_h);
+	queue_cstring(s, T_REQ, 1, "before");
+	queue_with_fd(s, 2, "pipe", pfd[1]);
+	queue_with_fd(s, 3, "again", pfd[1]);	/* back to back */
+	queue_cstring(s, T_REQ, 4, "after");
+	flush_all(s);
+	close(pfd[1]);	/* the channel sent its own duplicates */
+	p = next_frame(h, T_REQ, 1, &plain);
+	assert_int_equal(plain, -1);
+	buf_free(p);
+	for (i = 2; i <= 3; i++) {
+		p = next_frame(h, T_REQ, (uint32_t)i, &got);
+		assert_true(got >= 0);
+		assert_int_equal(fcntl(got, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+		assert_int_equal(write(got, "x", 1), 1);
+		assert_int_equal(read(pfd[0], &ch, 1), 1);
+		assert_int_equal(ch, 'x');
+		close(got);
+		buf_free(p);
+	}
+	p = next_frame(h, T_REQ, 4, &plain);
+	assert_int_equal(plain, -1);
+	buf_free(p);
+	assert_pipe_closed(pfd[0]);
+	close(pfd[0]);
+	privsep_chan_free(s);
+	privsep_chan_free(h);
+	close_pair(sv);
+}
+
+/* A descriptor nobody takes is closed by the next frame or the free. */
+static void
+test_fd_unclaimed_closed(void **state)
+{
+	struct privsep_chan *s, *h;
+	int sv[2], pfd[2], qfd[2], i;
+
+	make_pair(sv);
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(pipe(qfd), 0);
+	s = chan_on(sv[0], &conf_s);
+	h = chan_on(sv[1], &conf_h);
+	queue_with_fd(s, 1, "one", pfd[1]);
+	queue_with_fd(s, 2, "two", qfd[1]);
+	flush_all(s);
+	close(pfd[1]);
+	close(qfd[1]);
+	for (i = 0; i < 20; i++)	/* one frame takes a few reads */
+		assert_int_equal(privsep_read(h), 0);
+	/* The first frame's descriptor is not taken. */
+	buf_free(expect_frame(h, T_REQ, 1));
+	buf_free(expect_frame(h, T_REQ, 2));
+	assert_pipe_closed(pfd[0]);
+	privsep_chan_free(h);	/* the second one, received, not taken */
+	assert_pipe_closed(qfd[0]);
+	close(pfd[0]);
+	close(qfd[0]);
+	privsep_chan_free(s);
+	close_pair(sv);
+}
+
+/* Any descriptor on a channel that passes none is a violation. */
+static void
+test_fd_on_plain_channel(void **state)
+{
+	struct privsep_chan *s, *h;
+	int sv[2], pfd[2];
+
+	make_pair(sv);
+	assert_int_equal(pipe(pfd), 0);
+	s = chan_on(sv[0], &conf_s);
+	h = chan_on(sv[1], &conf_h_plain);
+	assert_int_equal(privsep_queue_fd(h, T_REQ, 1, NULL, pfd[1]),
+	    ERR_ARGUMENT);
+	queue_with_fd(s, 1, "pipe", pfd[1]);
+	flush_all(s);
+	close(pfd[1]);
+	read_until(h, ERR_FORMAT);
+	assert_pipe_closed(pfd[0]);
+	close(pfd[0]);
+	privsep_chan_free(s);
+	privsep_chan_free(h);
+	close_pair(sv);
+}
+
+/* Two descriptors for one frame, or one not on its first byte. */
+static void
+test_fd_misplaced(void **state)
+{
+	struct privsep_chan *h;
+	struct buf *b;
+	int sv[2], pfd[2], i;
+
+	assert_int_equal(pipe(pfd), 0);
+	for (i = 0; i < 2; i++) {
+		make_pair(sv);
+		h = chan_on(sv[1], &conf_h);
+		send_hello(sv[0], PRIVSEP_VERSION, PRIVSEP_ROLE_SUPERVISOR);
+		b = raw_frame(PRIVSEP_HDR_SIZE + 3, T_REQ, 1, "abc", 3);
+		if (i == 0)
+			sendmsg_fds(sv[0], b, buf_len(b), pfd[1], 2);
+		else {
+			write_buf(sv[0], b, 2);
+			assert_int_equal(buf_consume(b, 2), 0);
+			sendmsg_fds(sv[0], b, buf_len(b), pfd[1], 1);
+		}
+		buf_free(b);
+		read_until(h, ERR_FORMAT);
+		privsep_chan_free(h);
+		close_pair(sv);
+	}
+	close(pfd[1]);
+	assert_pipe_closed(pfd[0]);
+	close(pfd[0]);
+}
+
+/* A descriptor with the peer's HELLO is a violation too. */
+static void
+test_fd_with_hello(void **state)
+{
+	struct privsep_chan *h;
+	struct buf *b, *p = buf_new();
+	int sv[2], pfd[2];
+
+	assert_int_equal(pipe(pfd), 0);
+	make_pair(sv);
+	h = chan_on(sv[1], &conf_h);
+	assert_int_equal(buf_put_u32(p, PRIVSEP_VERSION), 0);
+	assert_int_equal(buf_put_u8(p, PRIVSEP_ROLE_SUPERVISOR), 0);
+	b = raw_frame(PRIVSEP_HDR_SIZE + buf_len(p), PRIVSEP_MSG_HELLO, 0,
+	    buf_ptr(p), buf_len(p));
+	sendmsg_fds(sv[0], b, buf_len(b), pfd[1], 1);
+	read_until(h, ERR_FORMAT);
+	privsep_chan_free(h);
+	close(pfd[1]);
+	assert_pipe_closed(pfd[0]);
+	close(pfd[0]);
+	buf_free(b);
+	buf_free(p);
+	close_pair(sv);
+}
+
 static void
 test_bad_conf(void **state)
 {
@@ -541,6 +799,11 @@ main(void)
 		cmocka_unit_test(test_truncated_at_eof),
 		cmocka_unit_test(test_peer_stops_reading),
 		cmocka_unit_test(test_bad_conf),
+		cmocka_unit_test(test_fd_pass_pipe),
+		cmocka_unit_test(test_fd_unclaimed_closed),
+		cmocka_unit_test(test_fd_on_plain_channel),
+		cmocka_unit_test(test_fd_misplaced),
+		cmocka_unit_test(test_fd_with_hello),
 	};
 
 	log_init("test_privsep", LOG_LEVEL_ERROR, 1);

@@ -1,0 +1,75 @@
+/*
+ * The agent front-end's state: client connections, the channels to the
+ * supervisor and to cardd, the lock.  Shared by main.c (event loop),
+ * conn.c (client I/O) and handle.c (requests and cardd's replies).
+ */
+#ifndef CARDAGENT_AGENT_AGENT_H
+#define CARDAGENT_AGENT_AGENT_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "channels.h"
+#include "lock.h"
+#include "proto.h"
+#include "sessbind.h"
+
+#define AGENT_CONNS_MAX		128
+#define AGENT_IN_MAX		(4 + AGENT_MSG_MAX)
+#define AGENT_OUT_MAX		(4 * AGENT_IN_MAX)	/* then: stuck client */
+
+struct privsep_chan;
+
+struct conn {
+	TAILQ_ENTRY(conn) entry;
+	int		 fd;
+	struct buf	*in;
+	struct buf	*out;
+	int		 busy;		/* a request in flight: read no more */
+	uint8_t		 ac_type;	/* AC_* request at cardd, or 0 */
+	uint32_t	 ac_id;
+	enum ac_alg	 alg;		/* of the SIGN in flight */
+	uint64_t	 reply_at;	/* ms: delayed FAILURE, or 0 */
+	int		 dead;		/* close at the end of this round */
+	struct sessbind	 sb;
+};
+TAILQ_HEAD(connq, conn);
+
+struct agent {
+	int		 listen_fd;
+	uid_t		 uid;
+	struct privsep_chan *sv;
+	struct privsep_chan *cardd;
+	struct connq	 conns;
+	size_t		 nconns;
+	struct buf	*keys;		/* last KEYS payload from cardd */
+	uint32_t	 reset_id;	/* RESET sent by LOCK, reply ignored */
+	struct lock_state lock;
+};
+
+uint64_t monotime_ms(void);
+
+/* sandbox.c: install the agent's seccomp table (fatal on failure). */
+void	agent_sandbox(void);
+
+/* conn.c */
+void	conn_accept(struct agent *a);
+void	conn_read(struct agent *a, struct conn *c);
+void	conn_write(struct conn *c);
+void	conn_process(struct agent *a, struct conn *c);
+int	conn_reply(struct conn *c, const struct buf *frame);
+void	conn_reply_status(struct conn *c, uint8_t type);
+void	conn_reap(struct agent *a);
+
+/* handle.c */
+void	handle_request(struct agent *a, struct conn *c, struct proto_req *req,
+	    int parse_err);
+int	handle_cardd(struct agent *a, uint8_t type, uint32_t id,
+	    struct buf *payload);
+void	handle_cardd_lost(struct agent *a);
+void	handle_timers(struct agent *a, uint64_t now);
+
+#endif

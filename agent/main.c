@@ -1,0 +1,337 @@
+/*
+ * cardagent-agent: the SSH agent protocol front-end.  Started by the
+ * supervisor with its channel at SUPERVISOR_FD and the listening agent
+ * socket at AGENT_LISTEN_FD; cardd's channel arrives as a PEER message.
+ */
+#include "config.h"
+
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "channels.h"
+#include "err.h"
+#include "lock.h"
+#include "log.h"
+#include "privsep.h"
+#include "sandbox.h"
+#include "sessbind.h"
+
+#define NFIXED		3	/* supervisor, listener, cardd */
+
+static const struct privsep_permit sv_permit[] = {
+	{ SV_PEER, "PEER", 1 },
+};
+
+static const struct privsep_chan_conf sv_conf = {
+	.name = "agent<-supervisor",
+	.self = PRIVSEP_ROLE_AGENT,
+	.peer = PRIVSEP_ROLE_SUPERVISOR,
+	.max_frame = SV_FRAME_MAX,
+	.max_queued = 4 * SV_FRAME_MAX,
+	.permit = sv_permit,
+	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
+	.pass_fds = 1,
+};
+
+static const struct privsep_permit cardd_permit[] = {
+	{ AC_OK, "OK", 0 },
+	{ AC_FAIL, "FAIL", 4 },
+	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
+};
+
+static const struct privsep_chan_conf cardd_conf = {
+	.name = "agent->cardd",
+	.self = PRIVSEP_ROLE_AGENT,
+	.peer = PRIVSEP_ROLE_CARDD,
+	.max_frame = AC_FRAME_MAX,
+	.max_queued = 4 * AC_FRAME_MAX,
+	.permit = cardd_permit,
+	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: cardagent-agent [-d]...\n"
+	    "Started by cardagent(1); not meant to be run by hand.\n");
+	exit(2);
+}
+
+static void
+cardd_drop(struct agent *a)
+{
+	int fd;
+
+	if (a->cardd == NULL)
+		return;
+	fd = privsep_fd(a->cardd);
+	privsep_chan_free(a->cardd);
+	close(fd);
+	a->cardd = NULL;
+	info("cardd channel closed; requests fail until a new one arrives");
+	handle_cardd_lost(a);
+}
+
+static void
+sv_peer(struct agent *a, struct buf *payload)
+{
+	uint8_t role = 0;
+	int fd, r;
+
+	fd = privsep_take_fd(a->sv);
+	if (buf_get_u8(payload, &role) != 0 || role != PRIVSEP_ROLE_CARDD ||
+	    fd == -1)
+		fatal("supervisor sent PEER for role %u %s descriptor", role,
+		    fd == -1 ? "without" : "with");
+	cardd_drop(a);
+	if ((r = privsep_chan_new(fd, &cardd_conf, &a->cardd)) != 0) {
+		error_fr(r, "cardd channel");
+		close(fd);
+		return;
+	}
+	verbose("new cardd channel");
+}
+
+static void
+sv_input(struct agent *a)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(a->sv)) == ERR_EOF) {
+		verbose("supervisor gone, exiting");
+		exit(0);
+	}
+	for (;;) {
+		if (r != 0 || (r = privsep_get(a->sv, &type, &id,
+		    &payload)) != 0)
+			fatal_fr(r, "supervisor channel");
+		if (payload == NULL)
+			return;
+		sv_peer(a, payload);
+		buf_free(payload);
+	}
+}
+
+static void
+cardd_input(struct agent *a)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(a->cardd)) != 0) {
+		if (r != ERR_EOF)
+			error_r(r, "cardd channel");
+		cardd_drop(a);
+		return;
+	}
+	for (;;) {
+		if ((r = privsep_get(a->cardd, &type, &id, &payload)) != 0) {
+			cardd_drop(a);
+			return;
+		}
+		if (payload == NULL)
+			return;
+		r = handle_cardd(a, type, id, payload);
+		buf_free(payload);
+		if (r != 0) {
+			cardd_drop(a);
+			return;
+		}
+	}
+}
+
+static void
+flush_all(struct agent *a)
+{
+	struct conn *c;
+	int pending;
+
+	if (privsep_flush(a->sv, &pending) != 0)
+		fatal("supervisor channel: write failed");
+	if (a->cardd != NULL && privsep_flush(a->cardd, &pending) != 0)
+		cardd_drop(a);
+	TAILQ_FOREACH(c, &a->conns, entry)
+		if (buf_len(c->out) > 0)
+			conn_write(c);
+}
+
+/* Milliseconds until the next delayed reply, or -1. */
+static int
+next_timeout(struct agent *a)
+{
+	struct conn *c;
+	uint64_t now = monotime_ms(), next = 0;
+
+	TAILQ_FOREACH(c, &a->conns, entry)
+		if (c->reply_at != 0 && (next == 0 || c->reply_at < next))
+			next = c->reply_at;
+	if (next == 0)
+		return -1;
+	return next <= now ? 0 : (int)(next - now);
+}
+
+static size_t
+fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
+{
+	struct conn *c;
+	size_t n = NFIXED;
+
+	memset(pfd, 0, sizeof(*pfd) * (NFIXED + AGENT_CONNS_MAX));
+	pfd[0].fd = privsep_fd(a->sv);
+	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
+	pfd[1].fd = a->nconns < AGENT_CONNS_MAX ? a->listen_fd : -1;
+	pfd[1].events = POLLIN;
+	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
+	pfd[2].events = POLLIN |
+	    (a->cardd != NULL && privsep_want_write(a->cardd) ? POLLOUT : 0);
+	TAILQ_FOREACH(c, &a->conns, entry) {
+		pfd[n].fd = c->fd;
+		pfd[n].events = (c->busy ? 0 : POLLIN) |
+		    (buf_len(c->out) > 0 ? POLLOUT : 0);
+		cs[n++] = c;
+	}
+	return n;
+}
+
+static void
+serve(struct agent *a)
+{
+	struct pollfd pfd[NFIXED + AGENT_CONNS_MAX];
+	struct conn *cs[NFIXED + AGENT_CONNS_MAX];
+	size_t i, n;
+
+	for (;;) {
+		n = fill_pollfds(a, pfd, cs);
+		if (poll(pfd, n, next_timeout(a)) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll: %s", strerror(errno));
+		}
+		if (pfd[0].revents != 0)
+			sv_input(a);
+		if (pfd[2].revents != 0 && a->cardd != NULL &&
+		    pfd[2].fd == privsep_fd(a->cardd))
+			cardd_input(a);
+		for (i = NFIXED; i < n; i++) {
+			if (cs[i]->dead)
+				continue;
+			if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    !cs[i]->busy)
+				conn_read(a, cs[i]);
+			else if (pfd[i].revents & (POLLHUP | POLLERR))
+				cs[i]->dead = 1;
+		}
+		if (pfd[1].revents & POLLIN)
+			conn_accept(a);
+		handle_timers(a, monotime_ms());
+		flush_all(a);
+		conn_reap(a);
+	}
+}
+
+static void
+crypto_init(void)
+{
+	uint8_t b[16];
+
+	/* everything OpenSSL opens or fetches, before the sandbox */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
+	    RAND_bytes(b, sizeof(b)) != 1 || sessbind_warmup() != 0 ||
+	    lock_warmup() != 0)
+		fatal("cannot initialise libcrypto");
+	explicit_bzero(b, sizeof(b));
+}
+
+static int
+parse_args(int argc, char **argv, int *selftestp)
+{
+	static const struct option longopts[] = {
+		{ "sandbox-selftest", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, level = LOG_LEVEL_INFO;
+
+	*selftestp = 0;
+	while ((ch = getopt_long(argc, argv, "d", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (level < LOG_LEVEL_DEBUG)
+				level++;
+			break;
+		case 'S':
+			*selftestp = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	return level;
+}
+
+static void
+setup(struct agent *a)
+{
+	int flags, r;
+
+	if (fcntl(SUPERVISOR_FD, F_GETFD) == -1 ||
+	    (flags = fcntl(AGENT_LISTEN_FD, F_GETFL)) == -1)
+		fatal("no supervisor channel (fd %d) or listening socket "
+		    "(fd %d): cardagent starts this program", SUPERVISOR_FD,
+		    AGENT_LISTEN_FD);
+	if (fcntl(AGENT_LISTEN_FD, F_SETFL, flags | O_NONBLOCK) == -1)
+		fatal("fcntl: %s", strerror(errno));
+	a->listen_fd = AGENT_LISTEN_FD;
+	a->uid = getuid();
+	TAILQ_INIT(&a->conns);
+	if ((r = privsep_chan_new(SUPERVISOR_FD, &sv_conf, &a->sv)) != 0)
+		fatal_fr(r, "supervisor channel");
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	struct agent a;
+	int level, selftest, r;
+
+	memset(&a, 0, sizeof(a));
+	setproctitle_init(argc, argv, envp);
+	level = parse_args(argc, argv, &selftest);
+	log_init("cardagent-agent", (enum log_level)level, 1);
+	if ((r = sandbox_harden()) != 0)
+		fatal_fr(r, "cannot harden the process");
+	if (selftest) {
+		/* The canonical forbidden call: must die of SIGSYS. */
+		agent_sandbox();
+		r = (int)syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY);
+		error("sandbox self-test: openat returned %d", r);
+		return 1;
+	}
+	crypto_init();
+	setup(&a);
+	setproctitle("agent");
+	agent_sandbox();
+	serve(&a);
+	return 0;
+}

@@ -1,0 +1,482 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "proto.h"
+
+static const struct {
+	uint8_t		 type;
+	const char	*name;
+} type_names[] = {
+	{ SSH_AGENTC_REMOVE_ALL_RSA_IDENTITIES, "REMOVE_ALL_RSA_IDENTITIES" },
+	{ SSH_AGENTC_REQUEST_IDENTITIES, "REQUEST_IDENTITIES" },
+	{ SSH_AGENTC_SIGN_REQUEST, "SIGN_REQUEST" },
+	{ SSH_AGENTC_ADD_IDENTITY, "ADD_IDENTITY" },
+	{ SSH_AGENTC_REMOVE_IDENTITY, "REMOVE_IDENTITY" },
+	{ SSH_AGENTC_REMOVE_ALL_IDENTITIES, "REMOVE_ALL_IDENTITIES" },
+	{ SSH_AGENTC_ADD_SMARTCARD_KEY, "ADD_SMARTCARD_KEY" },
+	{ SSH_AGENTC_REMOVE_SMARTCARD_KEY, "REMOVE_SMARTCARD_KEY" },
+	{ SSH_AGENTC_LOCK, "LOCK" },
+	{ SSH_AGENTC_UNLOCK, "UNLOCK" },
+	{ SSH_AGENTC_ADD_ID_CONSTRAINED, "ADD_ID_CONSTRAINED" },
+	{ SSH_AGENTC_ADD_SMARTCARD_KEY_CONSTRAINED,
+	    "ADD_SMARTCARD_KEY_CONSTRAINED" },
+	{ SSH_AGENTC_EXTENSION, "EXTENSION" },
+};
+
+/* Key types and the algorithm a flags value of 0 selects. */
+static const struct {
+	const char	*name;
+	enum ac_alg	 alg;
+} key_types[] = {
+	{ "ssh-ed25519", AC_ALG_ED25519 },
+	{ "ecdsa-sha2-nistp256", AC_ALG_ECDSA_P256 },
+	{ "ecdsa-sha2-nistp384", AC_ALG_ECDSA_P384 },
+	{ "ecdsa-sha2-nistp521", AC_ALG_ECDSA_P521 },
+	{ "ssh-rsa", AC_ALG_RSA_SHA1 },
+};
+
+static const char *const alg_names[] = {
+	[AC_ALG_ED25519] = "ssh-ed25519",
+	[AC_ALG_ECDSA_P256] = "ecdsa-sha2-nistp256",
+	[AC_ALG_ECDSA_P384] = "ecdsa-sha2-nistp384",
+	[AC_ALG_ECDSA_P521] = "ecdsa-sha2-nistp521",
+	[AC_ALG_RSA_SHA1] = "ssh-rsa",
+	[AC_ALG_RSA_SHA256] = "rsa-sha2-256",
+	[AC_ALG_RSA_SHA512] = "rsa-sha2-512",
+};
+
+const char *
+proto_type_name(uint8_t type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (type_names[i].type == type)
+			return type_names[i].name;
+	return "unknown";
+}
+
+const char *
+proto_alg_name(enum ac_alg alg)
+{
+	if ((size_t)alg >= sizeof(alg_names) / sizeof(alg_names[0]) ||
+	    alg_names[alg] == NULL)
+		return NULL;
+	return alg_names[alg];
+}
+
+int
+proto_check_len(uint32_t len)
+{
+	if (len == 0)
+		return ERR_FORMAT;
+	if (len > AGENT_MSG_MAX)
+		return ERR_TOO_LARGE;
+	return 0;
+}
+
+void
+proto_req_clear(struct proto_req *req)
+{
+	buf_free(req->key);
+	buf_free(req->data);
+	free(req->ident);
+	buf_free(req->pin);
+	buf_free(req->hostkey);
+	buf_free(req->session_id);
+	buf_free(req->signature);
+	explicit_bzero(req, sizeof(*req));
+}
+
+/* A string field into a new owned buffer of at most max bytes. */
+static int
+get_strbuf(struct buf *b, size_t max, struct buf **outp)
+{
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	*outp = NULL;
+	if ((r = buf_get_string_direct(b, &p, &len)) != 0)
+		return r;
+	if (len > max)
+		return ERR_TOO_LARGE;
+	if ((*outp = buf_dup(p, len)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+int
+proto_sign_alg(const struct buf *key, uint32_t flags, enum ac_alg *algp)
+{
+	struct buf *view;
+	char *type = NULL;
+	size_t i;
+	int r = ERR_UNSUPPORTED;
+
+	*algp = 0;
+	if ((view = buf_from(buf_ptr(key), buf_len(key))) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_cstring(view, &type, NULL)) != 0)
+		goto out;
+	r = ERR_UNSUPPORTED;
+	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++) {
+		if (strcmp(type, key_types[i].name) != 0)
+			continue;
+		if (key_types[i].alg != AC_ALG_RSA_SHA1) {
+			if (flags == 0) {
+				*algp = key_types[i].alg;
+				r = 0;
+			}
+		} else if (flags == 0) {
+			*algp = AC_ALG_RSA_SHA1;
+			r = 0;
+		} else if (flags == SSH_AGENT_RSA_SHA2_256) {
+			*algp = AC_ALG_RSA_SHA256;
+			r = 0;
+		} else if (flags == SSH_AGENT_RSA_SHA2_512) {
+			*algp = AC_ALG_RSA_SHA512;
+			r = 0;
+		}
+		break;
+	}
+ out:
+	free(type);
+	buf_free(view);
+	return r;
+}
+
+static int
+parse_sign(struct buf *b, struct proto_req *req)
+{
+	int r;
+
+	if ((r = get_strbuf(b, AGENT_MSG_MAX, &req->key)) != 0 ||
+	    (r = get_strbuf(b, AGENT_MSG_MAX, &req->data)) != 0 ||
+	    (r = buf_get_u32(b, &req->flags)) != 0)
+		return r;
+	if (buf_len(b) != 0)
+		return ERR_FORMAT;
+	req->kind = PROTO_SIGN;
+	return proto_sign_alg(req->key, req->flags, &req->alg);
+}
+
+/* Constraints of 26; any we do not implement fails the whole request. */
+static int
+parse_constraints(struct buf *b, struct proto_req *req)
+{
+	uint8_t c;
+	int r;
+
+	while (buf_len(b) > 0) {
+		if ((r = buf_get_u8(b, &c)) != 0)
+			return r;
+		switch (c) {
+		case SSH_AGENT_CONSTRAIN_LIFETIME:
+			if (req->lifetime != 0)
+				return ERR_FORMAT;	/* given twice */
+			if ((r = buf_get_u32(b, &req->lifetime)) != 0)
+				return r;
+			if (req->lifetime == 0)
+				return ERR_FORMAT;
+			break;
+		default:	/* confirm, extensions, unknown */
+			return ERR_UNSUPPORTED;
+		}
+	}
+	return 0;
+}
+
+static int
+parse_card(struct buf *b, struct proto_req *req)
+{
+	size_t len;
+	int r;
+
+	if ((r = buf_get_cstring(b, &req->ident, &len)) != 0)
+		return r;
+	if (len == 0 || len > AGENT_IDENT_MAX)
+		return ERR_FORMAT;
+	if ((r = get_strbuf(b, AGENT_PIN_MAX, &req->pin)) != 0)
+		return r;
+	switch (req->type) {
+	case SSH_AGENTC_ADD_SMARTCARD_KEY:
+		req->kind = PROTO_ADD_CARD;
+		return buf_len(b) == 0 ? 0 : ERR_FORMAT;
+	case SSH_AGENTC_ADD_SMARTCARD_KEY_CONSTRAINED:
+		req->kind = PROTO_ADD_CARD;
+		return parse_constraints(b, req);
+	default:
+		/* ssh-add -e appends -t/-c/-h constraints: ignored */
+		req->kind = PROTO_REMOVE_CARD;
+		return 0;
+	}
+}
+
+static int
+parse_lock(struct buf *b, struct proto_req *req)
+{
+	int r;
+
+	if ((r = get_strbuf(b, AGENT_PASS_MAX, &req->pin)) != 0)
+		return r;
+	if (buf_len(b) != 0)
+		return ERR_FORMAT;
+	req->kind = req->type == SSH_AGENTC_LOCK ? PROTO_LOCK : PROTO_UNLOCK;
+	return 0;
+}
+
+static int
+parse_bind(struct buf *b, struct proto_req *req)
+{
+	size_t sidlen;
+	int r;
+
+	if ((r = get_strbuf(b, AGENT_MSG_MAX, &req->hostkey)) != 0 ||
+	    (r = get_strbuf(b, AGENT_SID_MAX, &req->session_id)) != 0 ||
+	    (r = get_strbuf(b, AGENT_MSG_MAX, &req->signature)) != 0 ||
+	    (r = buf_get_u8(b, &req->is_forwarding)) != 0)
+		return r;
+	sidlen = buf_len(req->session_id);
+	if (buf_len(b) != 0 || sidlen == 0 || req->is_forwarding > 1)
+		return ERR_FORMAT;
+	req->kind = PROTO_EXT_BIND;
+	return 0;
+}
+
+static int
+parse_extension(struct buf *b, struct proto_req *req)
+{
+	char *name = NULL;
+	int r;
+
+	if ((r = buf_get_cstring(b, &name, NULL)) != 0)
+		return r;
+	if (strcmp(name, EXT_QUERY) == 0) {
+		req->kind = PROTO_EXT_QUERY;
+		r = buf_len(b) == 0 ? 0 : ERR_FORMAT;
+	} else if (strcmp(name, EXT_SESSION_BIND) == 0)
+		r = parse_bind(b, req);
+	else
+		r = ERR_UNSUPPORTED;
+	free(name);
+	return r;
+}
+
+static int
+parse_empty(struct buf *b, struct proto_req *req, enum proto_kind kind)
+{
+	if (buf_len(b) != 0)
+		return ERR_FORMAT;
+	req->kind = kind;
+	return 0;
+}
+
+int
+proto_parse(const uint8_t *msg, size_t len, struct proto_req *req)
+{
+	struct buf *b;
+	int r;
+
+	memset(req, 0, sizeof(*req));
+	if (len == 0 || len > AGENT_MSG_MAX)
+		return ERR_FORMAT;
+	if ((b = buf_from(msg, len)) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_u8(b, &req->type)) != 0)
+		goto out;
+	switch (req->type) {
+	case SSH_AGENTC_REQUEST_IDENTITIES:
+		r = parse_empty(b, req, PROTO_LIST);
+		break;
+	case SSH_AGENTC_REMOVE_ALL_IDENTITIES:
+		r = parse_empty(b, req, PROTO_REMOVE_ALL);
+		break;
+	case SSH_AGENTC_REMOVE_ALL_RSA_IDENTITIES:
+		r = parse_empty(b, req, PROTO_REMOVE_ALL_V1);
+		break;
+	case SSH_AGENTC_SIGN_REQUEST:
+		r = parse_sign(b, req);
+		break;
+	case SSH_AGENTC_ADD_SMARTCARD_KEY:
+	case SSH_AGENTC_ADD_SMARTCARD_KEY_CONSTRAINED:
+	case SSH_AGENTC_REMOVE_SMARTCARD_KEY:
+		r = parse_card(b, req);
+		break;
+	case SSH_AGENTC_LOCK:
+	case SSH_AGENTC_UNLOCK:
+		r = parse_lock(b, req);
+		break;
+	case SSH_AGENTC_EXTENSION:
+		r = parse_extension(b, req);
+		break;
+	default:	/* software keys (17, 18, 25) and anything unknown */
+		r = ERR_UNSUPPORTED;
+		break;
+	}
+ out:
+	buf_free(b);
+	if (r != 0)
+		req->kind = PROTO_NONE;
+	return r;
+}
+
+/* An agent frame is a uint32 length and the message: an SSH string. */
+static int
+put_frame(struct buf *out, const struct buf *body)
+{
+	return buf_put_stringb(out, body);
+}
+
+int
+proto_put_status(struct buf *out, uint8_t type)
+{
+	int r;
+
+	if ((r = buf_put_u32(out, 1)) != 0 ||
+	    (r = buf_put_u8(out, type)) != 0)
+		return r;
+	return 0;
+}
+
+int
+proto_put_empty_identities(struct buf *out)
+{
+	int r;
+
+	if ((r = buf_put_u32(out, 5)) != 0 ||
+	    (r = buf_put_u8(out, SSH_AGENT_IDENTITIES_ANSWER)) != 0 ||
+	    (r = buf_put_u32(out, 0)) != 0)
+		return r;
+	return 0;
+}
+
+/* Copy n (blob, comment) pairs from keys to body, checking each. */
+static int
+copy_keys(struct buf *keys, uint32_t n, struct buf *body)
+{
+	const uint8_t *blob, *ident;
+	size_t bloblen, identlen;
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = buf_get_string_direct(keys, &blob, &bloblen)) != 0 ||
+		    (r = buf_get_string_direct(keys, &ident, &identlen)) != 0)
+			return r;
+		if (bloblen == 0 || identlen > AGENT_IDENT_MAX)
+			return ERR_FORMAT;
+		if ((r = buf_put_string(body, blob, bloblen)) != 0 ||
+		    (r = buf_put_string(body, ident, identlen)) != 0)
+			return r;
+	}
+	return buf_len(keys) == 0 ? 0 : ERR_FORMAT;
+}
+
+int
+proto_put_identities(struct buf *out, const struct buf *keys)
+{
+	struct buf *view = NULL, *body = NULL;
+	uint32_t n;
+	int r;
+
+	if ((view = buf_from(buf_ptr(keys), buf_len(keys))) == NULL ||
+	    (body = buf_new_capped(AGENT_MSG_MAX)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	if ((r = buf_get_u32(view, &n)) != 0)
+		goto out;
+	if (n > AGENT_KEYS_MAX) {
+		r = ERR_TOO_LARGE;
+		goto out;
+	}
+	if ((r = buf_put_u8(body, SSH_AGENT_IDENTITIES_ANSWER)) != 0 ||
+	    (r = buf_put_u32(body, n)) != 0 ||
+	    (r = copy_keys(view, n, body)) != 0 ||
+	    (r = put_frame(out, body)) != 0)
+		goto out;
+ out:
+	buf_free(view);
+	buf_free(body);
+	return r;
+}
+
+/* The signature blob in sigmsg must be (alg name, non-empty bytes). */
+static int
+check_sigblob(const uint8_t *sig, size_t len, enum ac_alg alg)
+{
+	struct buf *b;
+	const uint8_t *bytes;
+	char *name = NULL;
+	size_t blen;
+	int r;
+
+	if ((b = buf_from(sig, len)) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_cstring(b, &name, NULL)) != 0 ||
+	    (r = buf_get_string_direct(b, &bytes, &blen)) != 0)
+		goto out;
+	if (buf_len(b) != 0 || blen == 0 || proto_alg_name(alg) == NULL ||
+	    strcmp(name, proto_alg_name(alg)) != 0)
+		r = ERR_FORMAT;
+ out:
+	free(name);
+	buf_free(b);
+	return r;
+}
+
+int
+proto_put_signature(struct buf *out, const struct buf *sigmsg,
+    enum ac_alg alg)
+{
+	struct buf *view = NULL, *body = NULL;
+	const uint8_t *sig;
+	size_t len;
+	int r;
+
+	if ((view = buf_from(buf_ptr(sigmsg), buf_len(sigmsg))) == NULL ||
+	    (body = buf_new_capped(AGENT_MSG_MAX)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	if ((r = buf_get_string_direct(view, &sig, &len)) != 0)
+		goto out;
+	if (buf_len(view) != 0) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if ((r = check_sigblob(sig, len, alg)) != 0 ||
+	    (r = buf_put_u8(body, SSH_AGENT_SIGN_RESPONSE)) != 0 ||
+	    (r = buf_put_string(body, sig, len)) != 0 ||
+	    (r = put_frame(out, body)) != 0)
+		goto out;
+ out:
+	buf_free(view);
+	buf_free(body);
+	return r;
+}
+
+/* RFC 9987: EXTENSION_RESPONSE, "query", then each supported name. */
+int
+proto_put_query(struct buf *out)
+{
+	struct buf *body;
+	int r;
+
+	if ((body = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_u8(body, SSH_AGENT_EXTENSION_RESPONSE)) != 0 ||
+	    (r = buf_put_cstring(body, EXT_QUERY)) != 0 ||
+	    (r = buf_put_cstring(body, EXT_QUERY)) != 0 ||
+	    (r = buf_put_cstring(body, EXT_SESSION_BIND)) != 0 ||
+	    (r = put_frame(out, body)) != 0)
+		goto out;
+ out:
+	buf_free(body);
+	return r;
+}

@@ -1,0 +1,443 @@
+/* cmocka tests of agent/proto.c: every client message and reply. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "err.h"
+#include "proto.h"
+
+static struct buf *
+key_blob(const char *type)
+{
+	struct buf *b = buf_new();
+	uint8_t pk[32] = { 1, 2, 3 };
+
+	assert_non_null(b);
+	assert_int_equal(buf_put_cstring(b, type), 0);
+	assert_int_equal(buf_put_string(b, pk, sizeof(pk)), 0);
+	return b;
+}
+
+static struct buf *
+msg_sign(const char *type, uint32_t flags)
+{
+	struct buf *m = buf_new(), *k = key_blob(type);
+
+	assert_int_equal(buf_put_u8(m, SSH_AGENTC_SIGN_REQUEST), 0);
+	assert_int_equal(buf_put_stringb(m, k), 0);
+	assert_int_equal(buf_put_cstring(m, "data to sign"), 0);
+	assert_int_equal(buf_put_u32(m, flags), 0);
+	buf_free(k);
+	return m;
+}
+
+static struct buf *
+msg_card(uint8_t type, const char *id, const char *pin)
+{
+	struct buf *m = buf_new();
+
+	assert_int_equal(buf_put_u8(m, type), 0);
+	assert_int_equal(buf_put_cstring(m, id), 0);
+	assert_int_equal(buf_put_cstring(m, pin), 0);
+	return m;
+}
+
+static struct buf *
+msg_bind(void)
+{
+	struct buf *m = buf_new(), *k = key_blob("ssh-ed25519");
+	uint8_t sid[32] = { 9 };
+
+	assert_int_equal(buf_put_u8(m, SSH_AGENTC_EXTENSION), 0);
+	assert_int_equal(buf_put_cstring(m, EXT_SESSION_BIND), 0);
+	assert_int_equal(buf_put_stringb(m, k), 0);
+	assert_int_equal(buf_put_string(m, sid, sizeof(sid)), 0);
+	assert_int_equal(buf_put_cstring(m, "signature"), 0);
+	assert_int_equal(buf_put_u8(m, 1), 0);
+	buf_free(k);
+	return m;
+}
+
+static int
+parse(const struct buf *m, struct proto_req *req)
+{
+	return proto_parse(buf_ptr(m), buf_len(m), req);
+}
+
+static void
+test_list_and_removeall(void **state)
+{
+	static const uint8_t list[] = { 11 }, rm[] = { 19 }, rm1[] = { 9 };
+	static const uint8_t listx[] = { 11, 0 };
+	struct proto_req req;
+
+	assert_int_equal(proto_parse(list, 1, &req), 0);
+	assert_int_equal(req.kind, PROTO_LIST);
+	proto_req_clear(&req);
+	assert_int_equal(proto_parse(rm, 1, &req), 0);
+	assert_int_equal(req.kind, PROTO_REMOVE_ALL);
+	proto_req_clear(&req);
+	assert_int_equal(proto_parse(rm1, 1, &req), 0);
+	assert_int_equal(req.kind, PROTO_REMOVE_ALL_V1);
+	proto_req_clear(&req);
+	assert_int_not_equal(proto_parse(listx, 2, &req), 0);
+	proto_req_clear(&req);
+	assert_int_not_equal(proto_parse(list, 0, &req), 0);
+	proto_req_clear(&req);
+}
+
+static void
+check_sign(const char *type, uint32_t flags, int ok, enum ac_alg alg)
+{
+	struct buf *m = msg_sign(type, flags);
+	struct proto_req req;
+	int r = parse(m, &req);
+
+	if (ok) {
+		assert_int_equal(r, 0);
+		assert_int_equal(req.kind, PROTO_SIGN);
+		assert_int_equal(req.alg, alg);
+		assert_int_equal(req.flags, flags);
+		assert_int_equal(buf_len(req.data), 12);
+	} else
+		assert_int_equal(r, ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static void
+test_sign_flags(void **state)
+{
+	check_sign("ssh-ed25519", 0, 1, AC_ALG_ED25519);
+	check_sign("ssh-ed25519", 4, 0, 0);
+	check_sign("ecdsa-sha2-nistp256", 0, 1, AC_ALG_ECDSA_P256);
+	check_sign("ecdsa-sha2-nistp384", 0, 1, AC_ALG_ECDSA_P384);
+	check_sign("ecdsa-sha2-nistp521", 0, 1, AC_ALG_ECDSA_P521);
+	check_sign("ecdsa-sha2-nistp521", 2, 0, 0);
+	check_sign("ssh-rsa", 0, 1, AC_ALG_RSA_SHA1);
+	check_sign("ssh-rsa", 2, 1, AC_ALG_RSA_SHA256);
+	check_sign("ssh-rsa", 4, 1, AC_ALG_RSA_SHA512);
+	check_sign("ssh-rsa", 6, 0, 0);
+	check_sign("ssh-rsa", 1, 0, 0);
+	check_sign("ssh-rsa", 8, 0, 0);
+	check_sign("ssh-dss", 0, 0, 0);
+	check_sign("sk-ssh-ed25519@openssh.com", 0, 0, 0);
+}
+
+static void
+test_add_card(void **state)
+{
+	struct buf *m = msg_card(20, "0000:01234567", "123456");
+	struct proto_req req;
+
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_ADD_CARD);
+	assert_string_equal(req.ident, "0000:01234567");
+	assert_int_equal(buf_len(req.pin), 6);
+	assert_memory_equal(buf_ptr(req.pin), "123456", 6);
+	assert_int_equal(req.lifetime, 0);
+	proto_req_clear(&req);
+	/* trailing bytes on 20 */
+	assert_int_equal(buf_put_u8(m, 1), 0);
+	assert_int_not_equal(parse(m, &req), 0);
+	proto_req_clear(&req);
+	buf_free(m);
+	/* empty ident refused; empty PIN parses (the handler refuses it) */
+	m = msg_card(20, "", "123456");
+	assert_int_not_equal(parse(m, &req), 0);
+	proto_req_clear(&req);
+	buf_free(m);
+	m = msg_card(20, "0000:01234567", "");
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(buf_len(req.pin), 0);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static int
+parse_constrained(const uint8_t *c, size_t clen, struct proto_req *req)
+{
+	struct buf *m = msg_card(26, "0000:01234567", "123456");
+	int r;
+
+	assert_int_equal(buf_put(m, c, clen), 0);
+	r = parse(m, req);
+	buf_free(m);
+	return r;
+}
+
+static void
+test_constraints(void **state)
+{
+	static const uint8_t life[] = { 1, 0, 0, 2, 0x58 };
+	static const uint8_t life0[] = { 1, 0, 0, 0, 0 };
+	static const uint8_t life2[] = { 1, 0, 0, 0, 1, 1, 0, 0, 0, 2 };
+	static const uint8_t confirm[] = { 2 };
+	static const uint8_t lifeconf[] = { 1, 0, 0, 0, 1, 2 };
+	static const uint8_t ext[] = { 255, 0, 0, 0, 1, 'x' };
+	static const uint8_t unknown[] = { 7 };
+	static const uint8_t cut[] = { 1, 0, 0 };
+	struct proto_req req;
+
+	assert_int_equal(parse_constrained(life, sizeof(life), &req), 0);
+	assert_int_equal(req.kind, PROTO_ADD_CARD);
+	assert_int_equal(req.lifetime, 600);
+	proto_req_clear(&req);
+	assert_int_equal(parse_constrained(NULL, 0, &req), 0);
+	assert_int_equal(req.lifetime, 0);
+	proto_req_clear(&req);
+	assert_int_not_equal(parse_constrained(life0, sizeof(life0), &req), 0);
+	proto_req_clear(&req);
+	assert_int_not_equal(parse_constrained(life2, sizeof(life2), &req), 0);
+	proto_req_clear(&req);
+	assert_int_equal(parse_constrained(confirm, sizeof(confirm), &req),
+	    ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	assert_int_equal(parse_constrained(lifeconf, sizeof(lifeconf), &req),
+	    ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	assert_int_equal(parse_constrained(ext, sizeof(ext), &req),
+	    ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	assert_int_equal(parse_constrained(unknown, sizeof(unknown), &req),
+	    ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	assert_int_not_equal(parse_constrained(cut, sizeof(cut), &req), 0);
+	proto_req_clear(&req);
+}
+
+static void
+test_remove_card(void **state)
+{
+	struct buf *m = msg_card(21, "0000:01234567", "");
+	struct proto_req req;
+
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_REMOVE_CARD);
+	assert_string_equal(req.ident, "0000:01234567");
+	proto_req_clear(&req);
+	/* ssh-add -e -t 60 appends the constraint: tolerated */
+	assert_int_equal(buf_put_u8(m, 1), 0);
+	assert_int_equal(buf_put_u32(m, 60), 0);
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_REMOVE_CARD);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static void
+test_lock_unlock(void **state)
+{
+	struct buf *m = buf_new();
+	struct proto_req req;
+
+	assert_int_equal(buf_put_u8(m, 22), 0);
+	assert_int_equal(buf_put_cstring(m, "secret"), 0);
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_LOCK);
+	assert_memory_equal(buf_ptr(req.pin), "secret", 6);
+	proto_req_clear(&req);
+	buf_reset(m);
+	assert_int_equal(buf_put_u8(m, 23), 0);
+	assert_int_equal(buf_put_cstring(m, ""), 0);
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_UNLOCK);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static void
+test_extensions(void **state)
+{
+	struct buf *m = buf_new();
+	struct proto_req req;
+
+	assert_int_equal(buf_put_u8(m, 27), 0);
+	assert_int_equal(buf_put_cstring(m, "query"), 0);
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_EXT_QUERY);
+	proto_req_clear(&req);
+	buf_reset(m);
+	assert_int_equal(buf_put_u8(m, 27), 0);
+	assert_int_equal(buf_put_cstring(m, "nonsense@example.com"), 0);
+	assert_int_equal(parse(m, &req), ERR_UNSUPPORTED);
+	proto_req_clear(&req);
+	buf_free(m);
+	m = msg_bind();
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_EXT_BIND);
+	assert_int_equal(buf_len(req.session_id), 32);
+	assert_int_equal(req.is_forwarding, 1);
+	proto_req_clear(&req);
+	assert_int_equal(buf_put_u8(m, 0), 0);	/* trailing byte */
+	assert_int_not_equal(parse(m, &req), 0);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static void
+test_unsupported(void **state)
+{
+	static const uint8_t types[] = { 17, 18, 25, 1, 2, 7, 24, 28, 0, 255 };
+	uint8_t msg[8] = { 0, 0, 0, 0, 1, 'x' };
+	struct proto_req req;
+	size_t i;
+
+	for (i = 0; i < sizeof(types); i++) {
+		msg[0] = types[i];
+		assert_int_equal(proto_parse(msg, sizeof(msg), &req),
+		    ERR_UNSUPPORTED);
+		assert_int_equal(req.kind, PROTO_NONE);
+		proto_req_clear(&req);
+	}
+}
+
+/* Every proper prefix fails cleanly, except those listed as valid. */
+static void
+check_prefixes(struct buf *m, size_t valid_len)
+{
+	struct proto_req req;
+	size_t n;
+
+	for (n = 0; n < buf_len(m); n++) {
+		if (n == valid_len)
+			continue;
+		assert_int_not_equal(proto_parse(buf_ptr(m), n, &req), 0);
+		assert_int_equal(req.kind, PROTO_NONE);
+		proto_req_clear(&req);
+	}
+	assert_int_equal(proto_parse(buf_ptr(m), buf_len(m), &req), 0);
+	proto_req_clear(&req);
+	buf_free(m);
+}
+
+static void
+test_truncated(void **state)
+{
+	struct buf *m;
+
+	check_prefixes(msg_sign("ssh-rsa", 4), 0);
+	check_prefixes(msg_card(20, "0000:01234567", "123456"), 0);
+	check_prefixes(msg_card(21, "0000:01234567", "123456"), 0);
+	check_prefixes(msg_bind(), 0);
+	m = msg_card(26, "0000:01234567", "123456");
+	assert_int_equal(buf_put_u8(m, 1), 0);
+	assert_int_equal(buf_put_u32(m, 60), 0);
+	check_prefixes(m, buf_len(m) - 5);	/* no constraint: valid */
+	m = buf_new();
+	assert_int_equal(buf_put_u8(m, 22), 0);
+	assert_int_equal(buf_put_cstring(m, "pass"), 0);
+	check_prefixes(m, 0);
+}
+
+static void
+test_lengths(void **state)
+{
+	assert_int_equal(proto_check_len(0), ERR_FORMAT);
+	assert_int_equal(proto_check_len(1), 0);
+	assert_int_equal(proto_check_len(AGENT_MSG_MAX), 0);
+	assert_int_equal(proto_check_len(AGENT_MSG_MAX + 1), ERR_TOO_LARGE);
+	assert_int_equal(proto_check_len(0xffffffff), ERR_TOO_LARGE);
+}
+
+static struct buf *
+keys_payload(uint32_t n, int good)
+{
+	struct buf *p = buf_new(), *k = key_blob("ssh-ed25519");
+	uint32_t i;
+
+	assert_int_equal(buf_put_u32(p, n), 0);
+	for (i = 0; i < (good ? n : n - 1); i++) {
+		assert_int_equal(buf_put_stringb(p, k), 0);
+		assert_int_equal(buf_put_cstring(p, "0000:01234567"), 0);
+	}
+	buf_free(k);
+	return p;
+}
+
+static void
+test_identities_reply(void **state)
+{
+	struct buf *out = buf_new(), *p = keys_payload(2, 1);
+	uint32_t len, n;
+	uint8_t type;
+
+	assert_int_equal(proto_put_identities(out, p), 0);
+	assert_int_equal(buf_get_u32(out, &len), 0);
+	assert_int_equal(len, buf_len(out));
+	assert_int_equal(buf_get_u8(out, &type), 0);
+	assert_int_equal(type, SSH_AGENT_IDENTITIES_ANSWER);
+	assert_int_equal(buf_get_u32(out, &n), 0);
+	assert_int_equal(n, 2);
+	buf_free(p);
+	buf_reset(out);
+	p = keys_payload(2, 0);		/* one key missing */
+	assert_int_not_equal(proto_put_identities(out, p), 0);
+	buf_free(p);
+	p = keys_payload(1, 1);
+	assert_int_equal(buf_put_u8(p, 0), 0);	/* trailing */
+	assert_int_not_equal(proto_put_identities(out, p), 0);
+	buf_free(p);
+	assert_int_equal(proto_put_empty_identities(out), 0);
+	assert_int_equal(buf_len(out), 9);
+	buf_free(out);
+}
+
+static struct buf *
+sig_payload(const char *alg)
+{
+	struct buf *p = buf_new(), *s = buf_new();
+
+	assert_int_equal(buf_put_cstring(s, alg), 0);
+	assert_int_equal(buf_put_cstring(s, "sigbytes"), 0);
+	assert_int_equal(buf_put_stringb(p, s), 0);
+	buf_free(s);
+	return p;
+}
+
+static void
+test_signature_reply(void **state)
+{
+	struct buf *out = buf_new(), *p = sig_payload("rsa-sha2-512");
+
+	assert_int_equal(proto_put_signature(out, p, AC_ALG_RSA_SHA512), 0);
+	buf_reset(out);
+	/* cardd answered with another algorithm than asked: refused */
+	assert_int_not_equal(proto_put_signature(out, p, AC_ALG_RSA_SHA256),
+	    0);
+	buf_free(p);
+	p = sig_payload("ssh-ed25519");
+	assert_int_equal(proto_put_signature(out, p, AC_ALG_ED25519), 0);
+	buf_free(p);
+	assert_int_equal(proto_put_query(out), 0);
+	buf_free(out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_list_and_removeall),
+		cmocka_unit_test(test_sign_flags),
+		cmocka_unit_test(test_add_card),
+		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_remove_card),
+		cmocka_unit_test(test_lock_unlock),
+		cmocka_unit_test(test_extensions),
+		cmocka_unit_test(test_unsupported),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_lengths),
+		cmocka_unit_test(test_identities_reply),
+		cmocka_unit_test(test_signature_reply),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

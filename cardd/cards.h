@@ -1,0 +1,58 @@
+/*
+ * cardd's card table: the OpenPGP cards present right now, each with its
+ * shared connection, parsed application data (6E), the authentication
+ * key blob (read once per insertion) and whether PW1 (82) is verified.
+ * cards_refresh() asks pcscd for reader changes without any APDU, so a
+ * steady-state listing costs one IPC to pcscd and nothing on the card.
+ */
+#ifndef CARDD_CARDS_H
+#define CARDD_CARDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "openpgp.h"
+#include "reader.h"
+
+struct card {
+	char		*reader;
+	unsigned	 events;	/* reader's event count when probed */
+	struct reader_conn *conn;
+	struct pgp_card	 pgp;
+	struct buf	*hist;		/* ATR historical bytes */
+	struct buf	*blob;		/* authentication key, OpenSSH blob */
+	int		 verified;	/* PW1 (82) verified, as we believe */
+	int		 reselect;	/* card reset: select again first */
+	int		 in_tx;
+};
+
+struct cards;
+
+int	cards_new(struct cards **cardsp);
+void	cards_free(struct cards *cards);
+
+/* Establish the PC/SC context now (cards_refresh() does it too). */
+int	cards_connect(struct cards *cards);
+/* Follows reader changes: drops removed cards, probes new ones. */
+int	cards_refresh(struct cards *cards);
+size_t	cards_count(const struct cards *cards);
+struct card *cards_get(struct cards *cards, size_t i);
+struct card *cards_by_blob(struct cards *cards, const uint8_t *blob,
+	    size_t len);
+struct card *cards_by_ident(struct cards *cards, const char *ident);
+/* The card went away or broke: forget it, probe its reader again. */
+void	cards_drop(struct cards *cards, struct card *card);
+
+/*
+ * A transaction for multi-APDU work.  If the card was reset by another
+ * user the application is selected again and verified is cleared.
+ */
+int	card_begin(struct card *card);
+void	card_end(struct card *card);
+/* After ERR_CARD_RESET inside a transaction: reconnect, forget PW1. */
+int	card_recover(struct card *card);
+/* Drop the card's PW1 verification (VERIFY P1=FF), own transaction. */
+int	card_unverify(struct card *card);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * cardagent-cardd: the only process that talks to pcscd.  It serves the
+ * agent's requests for keys and signatures and asks pinstore for PINs;
+ * its peer channels arrive as PEER messages on the supervisor channel
+ * (doc/PROTOCOL.privsep sections 6 to 8).  One single-threaded poll loop.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cardd.h"
+#include "cards.h"
+#include "channels.h"
+#include "err.h"
+#include "log.h"
+#include "privsep.h"
+#include "sandbox.h"
+
+static const struct privsep_permit sup_permit[] = {
+	{ SV_PEER,	"PEER",	1 },
+};
+
+static const struct privsep_chan_conf sup_conf = {
+	.name = "supervisor",
+	.self = PRIVSEP_ROLE_CARDD,
+	.peer = PRIVSEP_ROLE_SUPERVISOR,
+	.max_frame = SV_FRAME_MAX,
+	.max_queued = 4 * SV_FRAME_MAX,
+	.permit = sup_permit,
+	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
+	.pass_fds = 1,
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: cardagent-cardd [-d]...\n"
+	    "(started by cardagent, with its channel at descriptor %d)\n",
+	    SUPERVISOR_FD);
+	exit(2);
+}
+
+void
+cardd_close(struct privsep_chan **chanp)
+{
+	int fd;
+
+	if (*chanp == NULL)
+		return;
+	fd = privsep_fd(*chanp);
+	privsep_chan_free(*chanp);
+	close(fd);
+	*chanp = NULL;
+}
+
+/* A new channel to a peer replaces the old one (requests on the old
+ * one are answered nowhere: the peer behind it is gone). */
+static void
+peer_set(struct cardd *d, uint8_t role, int fd)
+{
+	struct privsep_chan **chanp = role == PRIVSEP_ROLE_AGENT ?
+	    &d->agent : &d->pin;
+	const struct privsep_chan_conf *conf = role == PRIVSEP_ROLE_AGENT ?
+	    &serve_agent_conf : &pin_conf;
+	int r;
+
+	if (*chanp != NULL)
+		info("new %s channel replaces the old one", conf->name);
+	cardd_close(chanp);
+	if (role == PRIVSEP_ROLE_PINSTORE)
+		d->nabandoned = 0;
+	if ((r = privsep_chan_new(fd, conf, chanp)) != 0) {
+		error_r(r, "%s channel", conf->name);
+		close(fd);
+	}
+}
+
+/* PEER: byte role, one descriptor.  Negative: a violation. */
+static int
+sup_peer(struct cardd *d, struct buf *payload)
+{
+	uint8_t role;
+	int fd = privsep_take_fd(d->sup);
+
+	if (buf_get_u8(payload, &role) != 0 || buf_len(payload) != 0 ||
+	    fd < 0 || (role != PRIVSEP_ROLE_AGENT &&
+	    role != PRIVSEP_ROLE_PINSTORE)) {
+		error("supervisor: PEER not valid (role %u, %s descriptor)",
+		    role, fd < 0 ? "no" : "with a");
+		if (fd >= 0)
+			close(fd);
+		return ERR_FORMAT;
+	}
+	debug("PEER %s", privsep_role_name(role));
+	peer_set(d, role, fd);
+	return 0;
+}
+
+/* The supervisor channel: its end or any violation ends cardd. */
+static void
+sup_input(struct cardd *d)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	r = privsep_read(d->sup);
+	if (r == ERR_EOF || (r == ERR_SYSTEM && errno == ECONNRESET)) {
+		info("supervisor gone: exiting");
+		exit(0);
+	}
+	while (r == 0 && (r = privsep_get(d->sup, &type, &id,
+	    &payload)) == 0 && payload != NULL) {
+		r = sup_peer(d, payload);
+		buf_free(payload);
+	}
+	if (r != 0)
+		fatal_fr(r, "supervisor channel");
+}
+
+static void
+agent_input(struct cardd *d)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(d->agent)) == ERR_EOF) {
+		info("agent closed its channel");
+		cardd_close(&d->agent);
+		return;
+	}
+	while (r == 0 && d->agent != NULL && (r = privsep_get(d->agent,
+	    &type, &id, &payload)) == 0 && payload != NULL) {
+		r = serve_agent(d, type, id, payload);
+		buf_free(payload);
+	}
+	if (r != 0) {
+		error_r(r, "agent channel: closing it");
+		cardd_close(&d->agent);
+	}
+}
+
+/* pinstore speaks only when asked: between calls only late replies. */
+static void
+pin_input(struct cardd *d)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(d->pin)) == ERR_EOF) {
+		info("pinstore closed its channel");
+		cardd_close(&d->pin);
+		return;
+	}
+	while (r == 0 && (r = privsep_get(d->pin, &type, &id,
+	    &payload)) == 0 && payload != NULL) {
+		buf_free(payload);
+		r = pin_unsolicited(d, id);
+	}
+	if (r != 0) {
+		error_r(r, "pinstore channel: closing it");
+		cardd_close(&d->pin);
+	}
+}
+
+/* Writes what each channel has queued; a channel that fails is closed. */
+static void
+flush_all(struct cardd *d)
+{
+	struct privsep_chan **chans[] = { &d->agent, &d->pin };
+	size_t i;
+	int pending, r;
+
+	if ((r = privsep_flush(d->sup, &pending)) != 0)
+		fatal_fr(r, "supervisor channel");
+	for (i = 0; i < sizeof(chans) / sizeof(chans[0]); i++) {
+		if (*chans[i] == NULL ||
+		    (r = privsep_flush(*chans[i], &pending)) == 0)
+			continue;
+		error_r(r, "%s channel: closing it", privsep_name(*chans[i]));
+		cardd_close(chans[i]);
+	}
+}
+
+static void
+poll_add(struct pollfd *pfd, size_t *np, struct privsep_chan *chan)
+{
+	pfd[*np].fd = chan == NULL ? -1 : privsep_fd(chan);
+	pfd[*np].events = POLLIN;
+	if (chan != NULL && privsep_want_write(chan))
+		pfd[*np].events |= POLLOUT;
+	pfd[*np].revents = 0;
+	(*np)++;
+}
+
+static void
+serve_loop(struct cardd *d)
+{
+	struct pollfd pfd[3];
+	size_t n;
+	const short in = POLLIN | POLLHUP | POLLERR;
+
+	for (;;) {
+		flush_all(d);
+		n = 0;
+		poll_add(pfd, &n, d->sup);
+		poll_add(pfd, &n, d->agent);
+		poll_add(pfd, &n, d->pin);
+		if (poll(pfd, n, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll: %s", strerror(errno));
+		}
+		if ((pfd[0].revents & in) != 0)
+			sup_input(d);
+		if (d->agent != NULL && pfd[1].fd == privsep_fd(d->agent) &&
+		    (pfd[1].revents & in) != 0)
+			agent_input(d);
+		if (d->pin != NULL && pfd[2].fd == privsep_fd(d->pin) &&
+		    (pfd[2].revents & in) != 0)
+			pin_input(d);
+	}
+}
+
+/*
+ * OpenSSL reads its configuration and loads its provider on first use:
+ * hash once with every algorithm before the filter forbids opening files.
+ */
+static void
+crypto_preload(void)
+{
+	struct buf *b;
+	int alg;
+
+	if ((b = buf_new()) == NULL)
+		fatal_f("out of memory");
+	for (alg = 0; alg < PGP_SIG_COUNT; alg++) {
+		if (pgp_sig_input((enum pgp_sig)alg, (const uint8_t *)"x", 1,
+		    b) != 0)
+			fatal_f("cannot hash for %s", pgp_sig_name(alg));
+		buf_reset(b);
+	}
+	buf_free(b);
+}
+
+/* The hidden --sandbox-selftest: execve must kill us (SIGSYS). */
+static int
+sandbox_selftest(void)
+{
+	char *const argv[] = { "/bin/true", NULL };
+	char *const envp[] = { NULL };
+	int r;
+
+	if ((r = cardd_sandbox_install()) != 0)
+		fatal_fr(r, "sandbox");
+	execve(argv[0], argv, envp);
+	error("execve survived the sandbox: %s", strerror(errno));
+	return 1;
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	struct cardd d;
+	enum log_level level = LOG_LEVEL_INFO;
+	int i, r;
+
+	setproctitle_init(argc, argv, envp);
+	log_init("cardd", level, 1);
+	if ((r = sandbox_harden()) != 0)
+		fatal_fr(r, "hardening");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--sandbox-selftest") == 0)
+			return sandbox_selftest();
+		if (strcmp(argv[i], "-d") != 0)
+			usage();
+		if (level < LOG_LEVEL_DEBUG)
+			level++;
+	}
+	log_set_level(level);
+	memset(&d, 0, sizeof(d));
+	if ((r = cards_new(&d.cards)) != 0 ||
+	    (r = privsep_chan_new(SUPERVISOR_FD, &sup_conf, &d.sup)) != 0)
+		fatal_fr(r, "start");
+	/* pcsc-lite's first context sets up its client state: do it
+	 * before the filter (later ones only need socket and connect). */
+	if ((r = cards_connect(d.cards)) != 0)
+		error_r(r, "pcscd not reachable yet; retrying at each request");
+	crypto_preload();
+	setproctitle("cardd");
+	if ((r = cardd_sandbox_install()) != 0)
+		fatal_fr(r, "sandbox");
+	serve_loop(&d);
+	return 0;
+}

@@ -1,0 +1,454 @@
+/*
+ * The agent channel (doc/PROTOCOL.privsep section 6): LIST, SIGN, ENROL,
+ * FORGET and RESET, each answered with exactly one reply.  Payloads are
+ * parsed exactly; anything else is a protocol violation and the caller
+ * closes the channel.  No reply ever carries a PIN.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cardd.h"
+#include "cards.h"
+#include "channels.h"
+#include "err.h"
+#include "log.h"
+
+#define IDENT_CAP	256	/* ident field of ENROL and FORGET */
+#define PIN_CAP		256	/* PIN field of ENROL (valid: 6..127) */
+
+static const struct privsep_permit agent_permit[] = {
+	{ AC_LIST,	"LIST",		0 },
+	{ AC_SIGN,	"SIGN",		AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ AC_ENROL,	"ENROL",	4 + IDENT_CAP + 4 + PIN_CAP + 4 },
+	{ AC_FORGET,	"FORGET",	4 + IDENT_CAP },
+	{ AC_RESET,	"RESET",	0 },
+};
+
+const struct privsep_chan_conf serve_agent_conf = {
+	.name = "agent",
+	.self = PRIVSEP_ROLE_CARDD,
+	.peer = PRIVSEP_ROLE_AGENT,
+	.max_frame = AC_FRAME_MAX,
+	.max_queued = 4 * AC_FRAME_MAX,
+	.permit = agent_permit,
+	.npermit = sizeof(agent_permit) / sizeof(agent_permit[0]),
+};
+
+/* SIGN's algorithm byte, by value (1-7), as the card layer names it. */
+static const enum pgp_sig sig_algs[] = {
+	PGP_SIG_ED25519, PGP_SIG_ECDSA_P256, PGP_SIG_ECDSA_P384,
+	PGP_SIG_ECDSA_P521, PGP_SIG_RSA_SHA1, PGP_SIG_RSA_SHA256,
+	PGP_SIG_RSA_SHA512,
+};
+
+static int
+reply_fail(struct cardd *d, uint32_t id, uint32_t reason)
+{
+	struct buf *b;
+	int r;
+
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_u32(b, reason)) == 0)
+		r = privsep_queue(d->agent, AC_FAIL, id, b);
+	buf_free(b);
+	return r;
+}
+
+/* The payload is the signature blob as one string. */
+static int
+reply_signature(struct cardd *d, uint32_t id, const struct buf *sig)
+{
+	struct buf *b;
+	int r;
+
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_stringb(b, sig)) == 0)
+		r = privsep_queue(d->agent, AC_SIGNATURE, id, b);
+	buf_free(b);
+	return r;
+}
+
+/* A card error as a FAIL reason; a vanished card leaves the table. */
+static uint32_t
+card_reason(struct cardd *d, struct card *card, int r)
+{
+	switch (r) {
+	case 0:
+		return 0;
+	case ERR_PIN_WRONG:
+		return AC_R_PIN_REFUSED;
+	case ERR_PIN_BLOCKED:
+		return AC_R_FEW_TRIES;
+	case ERR_NO_CARD:
+		cards_drop(d->cards, card);
+		return AC_R_CARD;
+	default:
+		return AC_R_CARD;
+	}
+}
+
+static int
+serve_list(struct cardd *d, uint32_t id)
+{
+	struct buf *b;
+	struct card *card;
+	size_t i, n;
+	int r;
+
+	if ((r = cards_refresh(d->cards)) != 0)
+		debug_r(r, "no card list");
+	n = r == 0 ? cards_count(d->cards) : 0;
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_u32(b, (uint32_t)n)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		card = cards_get(d->cards, i);
+		if ((r = buf_put_stringb(b, card->blob)) != 0 ||
+		    (r = buf_put_cstring(b, card->pgp.info.ident)) != 0)
+			goto out;
+	}
+	r = privsep_queue(d->agent, AC_KEYS, id, b);
+ out:
+	buf_free(b);
+	return r;
+}
+
+/* The number of PW1 tries left; the empty VERIFY says nothing once
+ * the PIN is verified, C4 does. */
+static int
+pw1_tries(struct card *card, int *triesp)
+{
+	int verified, r;
+
+	if ((r = pgp_pw1_status(&card->pgp, &verified, triesp)) != 0)
+		return r;
+	if (verified)
+		r = pgp_read_pw1_tries(&card->pgp, triesp);
+	return r;
+}
+
+/* Refuses a VERIFY that could lock the card (fewer than 2 tries). */
+static int
+pw1_check_tries(struct card *card, const char *why)
+{
+	int tries, r;
+
+	if ((r = pw1_tries(card, &tries)) != 0)
+		return r;
+	if (tries < 2) {
+		error("card %s: %d PIN %s left: no %s; enter the PIN on "
+		    "another system or reset the counter with the Admin PIN",
+		    card->pgp.info.ident, tries, tries == 1 ? "try" : "tries",
+		    why);
+		return ERR_PIN_BLOCKED;
+	}
+	return 0;
+}
+
+/* VERIFY with the stored PIN, inside the caller's transaction. */
+static int
+sign_login(struct card *card, const struct buf *pin)
+{
+	int r;
+
+	if ((r = pw1_check_tries(card, "automatic VERIFY")) != 0)
+		return r;
+	if ((r = pgp_verify_pw1(&card->pgp, pin)) == ERR_PIN_WRONG)
+		error("card %s refused the stored PIN (%d tries left); it is "
+		    "marked invalid until enrolled again (ssh-add -s %s)",
+		    card->pgp.info.ident, card->pgp.info.pw1_tries,
+		    card->pgp.info.ident);
+	else if (r == 0)
+		card->verified = 1;
+	return r;
+}
+
+struct sign_req {
+	enum pgp_sig	 alg;
+	const uint8_t	*data;
+	size_t		 len;
+};
+
+/* One transaction: VERIFY if needed (pin set), INTERNAL AUTHENTICATE. */
+static int
+sign_try(struct card *card, const struct sign_req *req,
+    const struct buf *pin, struct buf *sig)
+{
+	int r;
+
+	if ((r = card_begin(card)) != 0)
+		return r;
+	if (!card->verified && pin == NULL)
+		r = ERR_AUTH_REQUIRED;	/* reset behind us: fetch a PIN */
+	else if (!card->verified)
+		r = sign_login(card, pin);
+	if (r == 0) {
+		if (card->pgp.info.uif[PGP_SLOT_AUT] > 0)
+			info("card %s: touch the card to confirm the "
+			    "signature", card->pgp.info.ident);
+		r = pgp_sign_auth(&card->pgp, req->alg, req->data, req->len,
+		    sig);
+	}
+	card_end(card);
+	return r;
+}
+
+/* The stored PIN for card: a FAIL reason, 0 with *pinp set. */
+static uint32_t
+sign_pin(struct cardd *d, struct card *card, struct buf **pinp)
+{
+	int r;
+
+	if ((r = pin_get(d, card->pgp.info.ident, pinp)) != 0)
+		return AC_R_STORE;
+	if (*pinp == NULL) {
+		info("card %s: no PIN enrolled (or marked invalid): "
+		    "ssh-add -s %s", card->pgp.info.ident,
+		    card->pgp.info.ident);
+		return AC_R_NO_PIN;
+	}
+	return 0;
+}
+
+/*
+ * Sign, verifying PW1 first when it is not verified.  If the card says
+ * PW1 is not verified although we thought so (reset behind our back),
+ * go through the PIN path once more.
+ */
+static uint32_t
+sign_card(struct cardd *d, struct card *card, const struct sign_req *req,
+    struct buf *sig)
+{
+	struct buf *pin = NULL;
+	uint32_t reason = 0;
+	int attempt, had, r = ERR_INTERNAL;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (!card->verified && pin == NULL &&
+		    (reason = sign_pin(d, card, &pin)) != 0)
+			break;
+		had = card->verified;
+		r = sign_try(card, req, pin, sig);
+		if (r == ERR_CARD_RESET && (r = card_recover(card)) == 0)
+			continue;
+		if (r != ERR_AUTH_REQUIRED || (!had && pin != NULL))
+			break;
+		verbose("card %s: PW1 no longer verified",
+		    card->pgp.info.ident);
+		card->verified = 0;
+	}
+	if (reason == 0 && r == ERR_PIN_WRONG &&
+	    pin_invalidate(d, card->pgp.info.ident) != 0)
+		error("card %s: could not mark the stored PIN invalid",
+		    card->pgp.info.ident);
+	buf_free(pin);
+	return reason != 0 ? reason : card_reason(d, card, r);
+}
+
+static int
+serve_sign(struct cardd *d, uint32_t id, struct buf *p)
+{
+	struct sign_req req;
+	struct card *card = NULL;
+	struct buf *sig = NULL;
+	const uint8_t *blob;
+	size_t bloblen;
+	uint32_t flags, reason = 0;
+	uint8_t alg;
+	int r;
+
+	if (buf_get_string_direct(p, &blob, &bloblen) != 0 ||
+	    buf_get_string_direct(p, &req.data, &req.len) != 0 ||
+	    buf_get_u8(p, &alg) != 0 || buf_get_u32(p, &flags) != 0 ||
+	    buf_len(p) != 0)
+		return ERR_FORMAT;
+	if (flags != 0 || alg < 1 || alg > sizeof(sig_algs) /
+	    sizeof(sig_algs[0]))
+		return reply_fail(d, id, AC_R_INVALID);
+	req.alg = sig_algs[alg - 1];
+	if ((r = cards_refresh(d->cards)) != 0 ||
+	    (card = cards_by_blob(d->cards, blob, bloblen)) == NULL)
+		reason = AC_R_NO_KEY;
+	else if (!pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req.alg)) {
+		error("card %s: its key cannot make %s signatures",
+		    card->pgp.info.ident, pgp_sig_name(req.alg));
+		reason = AC_R_INVALID;
+	} else if ((sig = buf_new()) == NULL)
+		return ERR_ALLOC;
+	else
+		reason = sign_card(d, card, &req, sig);
+	if (reason != 0)
+		r = reply_fail(d, id, reason);
+	else
+		r = reply_signature(d, id, sig);
+	buf_free(sig);
+	return r;
+}
+
+/* VERIFY an enrolled PIN: *one* try at most, none if fewer than 2. */
+static int
+enrol_verify(struct card *card, const struct buf *pin)
+{
+	int r;
+
+	if ((r = card_begin(card)) != 0)
+		return r;
+	if ((r = pw1_check_tries(card, "VERIFY at enrolment")) == 0) {
+		card->verified = 0;
+		if ((r = pgp_verify_pw1(&card->pgp, pin)) == 0)
+			card->verified = 1;
+		else if (r == ERR_PIN_WRONG)
+			error("card %s refused the PIN at enrolment "
+			    "(%d tries left); nothing stored",
+			    card->pgp.info.ident, card->pgp.info.pw1_tries);
+	}
+	card_end(card);
+	return r;
+}
+
+/* ident (a C string; NUL inside matches no card) from a string field. */
+static int
+get_ident(struct buf *p, char **identp)
+{
+	uint8_t *s;
+	size_t len;
+	int r;
+
+	*identp = NULL;
+	if ((r = buf_get_string(p, &s, &len)) != 0)
+		return r;
+	if (strlen((char *)s) != len)
+		s[0] = '\0';
+	*identp = (char *)s;
+	return 0;
+}
+
+static uint32_t
+enrol(struct cardd *d, const char *ident, const struct buf *pin,
+    uint32_t lifetime)
+{
+	struct card *card;
+	int r;
+
+	if (cards_refresh(d->cards) != 0 ||
+	    (card = cards_by_ident(d->cards, ident)) == NULL)
+		return AC_R_NO_KEY;
+	if (buf_len(pin) < PIN_MIN || buf_len(pin) > PIN_MAX) {
+		error("card %s: a PIN of %zu characters is not valid",
+		    ident, buf_len(pin));
+		return AC_R_INVALID;
+	}
+	r = enrol_verify(card, pin);
+	if (r == ERR_CARD_RESET && (r = card_recover(card)) == 0)
+		r = enrol_verify(card, pin);
+	if (r != 0)
+		return card_reason(d, card, r);
+	if (pin_put(d, ident, pin, lifetime) != 0)
+		return AC_R_STORE;
+	info("card %s: PIN enrolled%s", ident, lifetime != 0 ?
+	    " (memory only)" : "");
+	return 0;
+}
+
+static int
+serve_enrol(struct cardd *d, uint32_t id, struct buf *p)
+{
+	struct buf *pin = NULL;
+	char *ident = NULL;
+	uint32_t lifetime, reason;
+	int r;
+
+	if ((pin = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if (get_ident(p, &ident) != 0 || buf_get_stringb(p, pin) != 0 ||
+	    buf_get_u32(p, &lifetime) != 0 || buf_len(p) != 0) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	reason = enrol(d, ident, pin, lifetime);
+	r = reason != 0 ? reply_fail(d, id, reason) :
+	    privsep_queue(d->agent, AC_OK, id, NULL);
+ out:
+	buf_free(pin);
+	free(ident);
+	return r;
+}
+
+/* Drop PW1 on the card; a card that vanished leaves the table. */
+static void
+unverify(struct cardd *d, struct card *card)
+{
+	int r;
+
+	if ((r = card_unverify(card)) == ERR_CARD_RESET)
+		r = card_recover(card);	/* a reset dropped PW1 anyway */
+	if (r == ERR_NO_CARD)
+		cards_drop(d->cards, card);
+	else if (r != 0)
+		error_r(r, "card %s: cannot reset PW1", card->pgp.info.ident);
+}
+
+static int
+serve_forget(struct cardd *d, uint32_t id, struct buf *p)
+{
+	struct card *card;
+	char *ident = NULL;
+	uint32_t reason = 0;
+	int r;
+
+	if (get_ident(p, &ident) != 0 || buf_len(p) != 0) {
+		free(ident);
+		return ERR_FORMAT;
+	}
+	if (cards_refresh(d->cards) == 0 &&
+	    (card = cards_by_ident(d->cards, ident)) != NULL)
+		unverify(d, card);
+	if (pin_delete(d, ident) != 0)
+		reason = AC_R_STORE;
+	r = reason != 0 ? reply_fail(d, id, reason) :
+	    privsep_queue(d->agent, AC_OK, id, NULL);
+	free(ident);
+	return r;
+}
+
+static int
+serve_reset(struct cardd *d, uint32_t id)
+{
+	struct card *card;
+	size_t i;
+
+	if (cards_refresh(d->cards) == 0) {
+		/* unverify() may drop a card: walk from the end. */
+		for (i = cards_count(d->cards); i > 0; i--)
+			if ((card = cards_get(d->cards, i - 1)) != NULL)
+				unverify(d, card);
+	}
+	if (pin_drop_memory(d) != 0)
+		error("memory-only PINs may be left in pinstore");
+	return privsep_queue(d->agent, AC_OK, id, NULL);
+}
+
+int
+serve_agent(struct cardd *d, uint8_t type, uint32_t id, struct buf *payload)
+{
+	switch (type) {
+	case AC_LIST:
+		return serve_list(d, id);
+	case AC_SIGN:
+		return serve_sign(d, id, payload);
+	case AC_ENROL:
+		return serve_enrol(d, id, payload);
+	case AC_FORGET:
+		return serve_forget(d, id, payload);
+	case AC_RESET:
+		return serve_reset(d, id);
+	default:
+		return ERR_FORMAT;	/* the permit table let it through */
+	}
+}

@@ -1,0 +1,303 @@
+/*
+ * cardagent-pinstore: the only process that reads or writes persisted
+ * PINs.  It serves cardd alone, over a channel the supervisor hands it
+ * (doc/PROTOCOL.privsep sections 7 and 8), and exits when the supervisor
+ * goes away.  The store file is read afresh on every request, so edits
+ * and damage from outside are seen at once.
+ */
+#include "config.h"
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "channels.h"
+#include "err.h"
+#include "log.h"
+#include "pins.h"
+#include "pinstore.h"
+#include "privsep.h"
+#include "sandbox.h"
+#include "serve.h"
+#include "store.h"
+
+struct pinstore {
+	struct pins		*pins;
+	struct privsep_chan	*sv;
+	struct privsep_chan	*peer;	/* cardd, once handed over */
+	int			 peer_fd;
+};
+
+static const struct privsep_permit sv_permits[] = {
+	{ SV_PEER, "PEER", 1 },
+};
+
+static const struct privsep_chan_conf sv_conf = {
+	.name = "pinstore<-supervisor",
+	.self = PRIVSEP_ROLE_PINSTORE,
+	.peer = PRIVSEP_ROLE_SUPERVISOR,
+	.max_frame = SV_FRAME_MAX,
+	.max_queued = 4 * SV_FRAME_MAX,
+	.permit = sv_permits,
+	.npermit = 1,
+	.pass_fds = 1,
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: cardagent-pinstore [-d]\n"
+	    "Started by cardagent with its channel at descriptor %d.\n",
+	    SUPERVISOR_FD);
+	exit(2);
+}
+
+static void
+close_peer(struct pinstore *ps, const char *why)
+{
+	if (ps->peer == NULL)
+		return;
+	info("closing the channel to cardd: %s", why);
+	privsep_chan_free(ps->peer);
+	close(ps->peer_fd);
+	ps->peer = NULL;
+	ps->peer_fd = -1;
+}
+
+/* PEER: one byte, the role, which must be cardd; the fd came along. */
+static void
+handle_peer_msg(struct pinstore *ps, struct buf *payload)
+{
+	uint8_t role;
+	int fd, r;
+
+	fd = privsep_take_fd(ps->sv);
+	if (buf_get_u8(payload, &role) != 0 || buf_len(payload) != 0 ||
+	    role != PRIVSEP_ROLE_CARDD || fd == -1)
+		fatal("supervisor: bad PEER message (role %u, fd %d)",
+		    role, fd);
+	close_peer(ps, "the supervisor hands over a new one");
+	if ((r = privsep_chan_new(fd, &serve_conf, &ps->peer)) != 0)
+		fatal_fr(r, "cannot set up the channel to cardd");
+	ps->peer_fd = fd;
+	verbose("serving a new cardd channel");
+}
+
+static void
+handle_supervisor(struct pinstore *ps)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	r = privsep_read(ps->sv);
+	if (r == ERR_EOF || (r == ERR_SYSTEM && errno == ECONNRESET)) {
+		info("the supervisor has gone: exiting");
+		exit(0);
+	}
+	if (r != 0)
+		fatal_fr(r, "supervisor channel");
+	for (;;) {
+		if ((r = privsep_get(ps->sv, &type, &id, &payload)) != 0)
+			fatal_fr(r, "supervisor channel");
+		if (payload == NULL)
+			break;
+		handle_peer_msg(ps, payload);	/* the only type permitted */
+		buf_free(payload);
+	}
+}
+
+/* Every complete request, each answered once; negative closes the peer. */
+static int
+serve_frames(struct pinstore *ps)
+{
+	struct buf *req, *reply;
+	uint32_t id;
+	uint8_t type, rtype;
+	int r;
+
+	for (;;) {
+		if ((r = privsep_get(ps->peer, &type, &id, &req)) != 0)
+			return r;
+		if (req == NULL)
+			return 0;
+		r = serve_request(ps->pins, type, req, &rtype, &reply);
+		buf_free(req);
+		if (r == 0)
+			r = privsep_queue(ps->peer, rtype, id, reply);
+		buf_free(reply);
+		if (r != 0)
+			return r;
+	}
+}
+
+static void
+handle_cardd(struct pinstore *ps)
+{
+	int r;
+
+	if ((r = privsep_read(ps->peer)) == ERR_EOF) {
+		close_peer(ps, "cardd closed it");
+		return;
+	}
+	if (r != 0 || (r = serve_frames(ps)) != 0) {
+		error_r(r, "cardd channel");
+		close_peer(ps, "protocol violation or stuck peer");
+	}
+}
+
+static void
+flush_all(struct pinstore *ps)
+{
+	int pending, r;
+
+	if ((r = privsep_flush(ps->sv, &pending)) != 0)
+		fatal_fr(r, "supervisor channel");
+	if (ps->peer != NULL &&
+	    (r = privsep_flush(ps->peer, &pending)) != 0) {
+		error_r(r, "cardd channel");
+		close_peer(ps, "write failed");
+	}
+}
+
+static void
+serve_loop(struct pinstore *ps)
+{
+	struct pollfd pfd[2];
+	int timeout;
+
+	for (;;) {
+		flush_all(ps);
+		timeout = pins_expire(ps->pins);
+		pfd[0].fd = privsep_fd(ps->sv);
+		pfd[0].events = POLLIN |
+		    (privsep_want_write(ps->sv) ? POLLOUT : 0);
+		pfd[1].fd = ps->peer != NULL ? ps->peer_fd : -1;
+		pfd[1].events = POLLIN | (ps->peer != NULL &&
+		    privsep_want_write(ps->peer) ? POLLOUT : 0);
+		pfd[0].revents = pfd[1].revents = 0;
+		if (poll(pfd, 2, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll: %s", strerror(errno));
+		}
+		if ((pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+			handle_supervisor(ps);
+		if (ps->peer != NULL &&
+		    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+			handle_cardd(ps);
+	}
+}
+
+/* Keep PINs out of swap where the memlock limit allows; best effort. */
+static void
+lock_memory(void)
+{
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT) == -1)
+		verbose("mlockall: %s (PINs may reach swap)",
+		    strerror(errno));
+}
+
+static struct pins *
+open_pins(void)
+{
+	struct store *store = NULL;
+	struct pins *pins = NULL;
+	char *path = NULL;
+	int r;
+
+	if ((r = store_default_path(&path)) != 0)
+		fatal_fr(r, "no PIN store location: set HOME or "
+		    "XDG_DATA_HOME");
+	if ((r = store_new(path, geteuid(), &store)) != 0 ||
+	    (r = pins_new(store, NULL, NULL, &pins)) != 0)
+		fatal_fr(r, "PIN store %s", path);
+	debug("PIN store %s", path);
+	free(path);
+	return pins;
+}
+
+/* Say at start if the store cannot be used; requests fail clearly too. */
+static void
+check_store(struct pins *pins)
+{
+	struct buf *pin = NULL;
+	int r;
+
+	if ((r = pins_get(pins, "0000:00000000", &pin)) != 0 &&
+	    r != ERR_NOT_FOUND)
+		error("%s", pins_errmsg(pins));
+	buf_free(pin);
+}
+
+static int
+parse_args(int argc, char **argv, int *selftestp)
+{
+	static const struct option longopts[] = {
+		{ "sandbox-selftest", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, level = LOG_LEVEL_INFO;
+
+	*selftestp = 0;
+	while ((ch = getopt_long(argc, argv, "d", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			if (level < LOG_LEVEL_DEBUG)
+				level++;
+			break;
+		case 'S':
+			*selftestp = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	return level;
+}
+
+int
+main(int argc, char **argv, char **envp)
+{
+	struct pinstore ps = { .peer_fd = -1 };
+	int level, selftest, r;
+
+	setproctitle_init(argc, argv, envp);
+	level = parse_args(argc, argv, &selftest);
+	log_init("cardagent-pinstore", (enum log_level)level, 1);
+	if ((r = sandbox_harden()) != 0)
+		fatal_fr(r, "cannot harden the process");
+	umask(077);
+	if (selftest) {
+		/* The canonical forbidden call: must die of SIGSYS. */
+		pinstore_sandbox();
+		r = socket(AF_UNIX, SOCK_STREAM, 0);
+		error("sandbox self-test: socket() returned %d", r);
+		return 1;
+	}
+	lock_memory();
+	ps.pins = open_pins();
+	if (fcntl(SUPERVISOR_FD, F_GETFD) == -1)
+		fatal("no supervisor channel at descriptor %d: cardagent "
+		    "starts this program", SUPERVISOR_FD);
+	if ((r = privsep_chan_new(SUPERVISOR_FD, &sv_conf, &ps.sv)) != 0)
+		fatal_fr(r, "supervisor channel");
+	pinstore_sandbox();
+	setproctitle("pinstore");
+	check_store(ps.pins);
+	serve_loop(&ps);
+	return 0;
+}

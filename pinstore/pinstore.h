@@ -1,0 +1,8 @@
+/* pinstore's sandbox (pinstore/sandbox.c; reasons in doc/SANDBOX.md). */
+#ifndef CARDAGENT_PINSTORE_H
+#define CARDAGENT_PINSTORE_H
+
+/* Install pinstore's allowlist (file backend); fatal on failure. */
+void	pinstore_sandbox(void);
+
+#endif

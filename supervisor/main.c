@@ -1,0 +1,286 @@
+/*
+ * cardagent: the command line, like ssh-agent's.  Prints the environment
+ * for sh or csh, then supervises the helpers as a daemon, in the
+ * foreground (-D, -d), or for the lifetime of a command (-- CMD ...).
+ */
+#include "config.h"
+
+#include <sys/prctl.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "log.h"
+#include "sandbox.h"
+#include "supervisor.h"
+
+#define SV_LIFETIME_MAX	(365L * 24 * 3600)
+
+extern char **environ;
+
+struct opts {
+	const char	*bind_path;	/* -a */
+	int		 csh;		/* -c, or $SHELL ends in csh */
+	int		 foreground;	/* -D */
+	int		 debug;		/* -d, counted */
+	int		 kill;		/* -k */
+	long		 lifetime;	/* -t */
+	char		**cmd;		/* after the options */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: cardagent [-c | -s] [-Dd] [-a bind_address] [-t life]"
+	    " [[--] command [arg ...]]\n"
+	    "       cardagent [-c | -s] -k\n"
+	    "       cardagent --help | --version\n"
+	    "\n"
+	    "An SSH agent for the authentication keys of OpenPGP cards.\n"
+	    "  -a PATH  bind the agent socket to PATH\n"
+	    "  -c, -s   print csh or sh commands (default: from $SHELL)\n"
+	    "  -D       stay in the foreground\n"
+	    "  -d       debug: foreground, log to stderr (repeat for more)\n"
+	    "  -k       kill the agent named by SSH_AGENT_PID\n"
+	    "  -t LIFE  default lifetime of PINs added with ssh-add -s\n"
+	    "           (seconds, or a number with s, m, h, d or w)\n"
+	    "With a command, run it with the agent and end the agent when"
+	    " it exits.\n");
+}
+
+/* "600", "10m", "1h30m": seconds, as ssh-agent's -t accepts them. */
+static int
+parse_lifetime(const char *s, long *secsp)
+{
+	long total = 0, v, unit;
+	char *end;
+
+	*secsp = 0;
+	while (*s != '\0') {
+		errno = 0;
+		if (*s < '0' || *s > '9' ||
+		    (v = strtol(s, &end, 10)) < 0 || errno != 0)
+			return ERR_FORMAT;
+		switch (*end) {
+		case '\0':	unit = 1; break;
+		case 's':	unit = 1; end++; break;
+		case 'm':	unit = 60; end++; break;
+		case 'h':	unit = 3600; end++; break;
+		case 'd':	unit = 86400; end++; break;
+		case 'w':	unit = 7 * 86400; end++; break;
+		default:	return ERR_FORMAT;
+		}
+		if (v > SV_LIFETIME_MAX / unit ||
+		    (total += v * unit) > SV_LIFETIME_MAX)
+			return ERR_TOO_LARGE;
+		s = end;
+	}
+	if (total == 0)
+		return ERR_FORMAT;
+	*secsp = total;
+	return 0;
+}
+
+static int
+ends_in_csh(const char *shell)
+{
+	size_t n = shell == NULL ? 0 : strlen(shell);
+
+	return n >= 3 && strcmp(shell + n - 3, "csh") == 0;
+}
+
+static void
+parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch, sh = 0;
+
+	memset(o, 0, sizeof(*o));
+	while ((ch = getopt_long(argc, argv, "+a:cDdkst:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'a': o->bind_path = optarg; break;
+		case 'c': o->csh = 1; break;
+		case 'D': o->foreground = 1; break;
+		case 'd': o->debug++; break;
+		case 'k': o->kill = 1; break;
+		case 's': sh = 1; break;
+		case 't':
+			if (parse_lifetime(optarg, &o->lifetime) != 0) {
+				fprintf(stderr, "cardagent: invalid lifetime "
+				    "\"%s\"\n", optarg);
+				exit(1);
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("cardagent %s\n", PACKAGE_VERSION); exit(0);
+		default: usage(stderr); exit(1);
+		}
+	}
+	if (!o->csh && !sh)
+		o->csh = ends_in_csh(getenv("SHELL"));
+	if (sh && o->csh) {
+		fprintf(stderr, "cardagent: -c and -s exclude each other\n");
+		exit(1);
+	}
+	o->cmd = optind < argc ? argv + optind : NULL;
+	if (o->kill && (o->cmd != NULL || o->bind_path != NULL)) {
+		usage(stderr);
+		exit(1);
+	}
+}
+
+/* Printed for eval unquoted, as ssh-agent does: allow no shell syntax. */
+static int
+shell_safe(const char *s)
+{
+	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789/._-+,:@%")] == '\0';
+}
+
+static void
+print_env(const struct opts *o, const char *path, pid_t pid)
+{
+	if (o->csh)
+		printf("setenv SSH_AUTH_SOCK %s;\nsetenv SSH_AGENT_PID %ld;\n",
+		    path, (long)pid);
+	else
+		printf("SSH_AUTH_SOCK=%s; export SSH_AUTH_SOCK;\n"
+		    "SSH_AGENT_PID=%ld; export SSH_AGENT_PID;\n", path,
+		    (long)pid);
+	printf("echo Agent pid %ld;\n", (long)pid);
+	fflush(stdout);
+}
+
+/* -k: SIGTERM to SSH_AGENT_PID, wait a little for it, print the unsets. */
+static int
+kill_agent(const struct opts *o)
+{
+	const char *s = getenv("SSH_AGENT_PID");
+	char *end;
+	long pid;
+	int i;
+
+	if (s == NULL || *s == '\0') {
+		fprintf(stderr, "cardagent: SSH_AGENT_PID not set, cannot "
+		    "kill agent\n");
+		return 1;
+	}
+	errno = 0;
+	pid = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || pid < 2) {
+		fprintf(stderr, "cardagent: invalid SSH_AGENT_PID \"%s\"\n", s);
+		return 1;
+	}
+	if (kill((pid_t)pid, SIGTERM) == -1) {
+		fprintf(stderr, "cardagent: kill %ld: %s\n", pid,
+		    strerror(errno));
+		return 1;
+	}
+	/* It removes its socket on the way out; let that happen first. */
+	for (i = 0; i < 60 && kill((pid_t)pid, 0) == 0; i++)
+		usleep(50 * 1000);
+	if (o->csh)
+		printf("unsetenv SSH_AUTH_SOCK;\nunsetenv SSH_AGENT_PID;\n");
+	else
+		printf("unset SSH_AUTH_SOCK;\nunset SSH_AGENT_PID;\n");
+	printf("echo Agent pid %ld killed;\n", pid);
+	return 0;
+}
+
+static int
+supervise(struct sv *sv, int to_syslog)
+{
+	if (to_syslog)
+		log_init("cardagent", log_get_level(), 0);
+	setproctitle("%s", "supervisor");
+	return sv_run(sv);
+}
+
+/* -- CMD: this process becomes CMD; its child, the agent, ends with it. */
+static int
+run_command(struct sv *sv, const struct opts *o)
+{
+	pid_t parent = getpid(), pid;
+	sigset_t none;
+	char buf[32];
+
+	if ((pid = fork()) == -1)
+		fatal("fork: %s", strerror(errno));
+	if (pid != 0) {
+		snprintf(buf, sizeof(buf), "%ld", (long)pid);
+		if (setenv("SSH_AUTH_SOCK", sv->sock.path, 1) == -1 ||
+		    setenv("SSH_AGENT_PID", buf, 1) == -1)
+			fatal("setenv: %s", strerror(errno));
+		close(sv->sock.fd);
+		sigemptyset(&none);
+		(void)sigprocmask(SIG_SETMASK, &none, NULL);
+		execvp(o->cmd[0], o->cmd);
+		fprintf(stderr, "cardagent: %s: %s\n", o->cmd[0],
+		    strerror(errno));
+		(void)kill(pid, SIGTERM);
+		_exit(127);
+	}
+	/* SIGTERM (read from the signalfd) when CMD exits. */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
+		fatal("prctl PR_SET_PDEATHSIG: %s", strerror(errno));
+	if (getppid() != parent)
+		(void)kill(getpid(), SIGTERM);
+	detach(o->debug > 0);
+	return supervise(sv, o->debug == 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct sv sv;
+	pid_t pid;
+
+	setproctitle_init(argc, argv, environ);
+	log_init("cardagent", LOG_LEVEL_INFO, 1);
+	parse_args(argc, argv, &o);
+	if (sandbox_harden() != 0)
+		return 1;
+	if (o.kill)
+		return kill_agent(&o);
+	if (o.debug > 0)
+		log_set_level(LOG_LEVEL_DEBUG);
+	memset(&sv, 0, sizeof(sv));
+	sv.debug = o.debug;
+	sv.lifetime = o.lifetime;
+	if (sv_init(&sv) != 0 || sock_open(&sv.sock, o.bind_path) != 0)
+		return 1;
+	if (!shell_safe(sv.sock.path)) {
+		error("socket path %s has characters a shell would "
+		    "interpret; choose another with -a", sv.sock.path);
+		sock_remove(&sv.sock);
+		return 1;
+	}
+	if (o.cmd != NULL)
+		return run_command(&sv, &o);
+	if (o.foreground || o.debug > 0) {
+		print_env(&o, sv.sock.path, getpid());
+		return supervise(&sv, 0);
+	}
+	if ((pid = fork()) == -1)
+		fatal("fork: %s", strerror(errno));
+	if (pid != 0) {
+		print_env(&o, sv.sock.path, pid);
+		_exit(0);
+	}
+	detach(0);
+	return supervise(&sv, 1);
+}

@@ -1,0 +1,77 @@
+/*
+ * cardagent's supervisor: creates the agent socket and the socketpairs,
+ * fork+execs the three helpers, hands each its peers (PEER messages,
+ * doc/PROTOCOL.privsep section 8), restarts a helper that dies and shuts
+ * everything down on a signal.  It reads nothing from its children but
+ * their exit statuses.
+ */
+#ifndef CARDAGENT_SUPERVISOR_H
+#define CARDAGENT_SUPERVISOR_H
+
+#include <sys/types.h>
+#include <sys/un.h>
+
+#include <limits.h>
+#include <stdint.h>
+
+#include "privsep.h"
+
+enum sv_helper_id {
+	H_AGENT = 0,
+	H_CARDD,
+	H_PINSTORE,
+	H_COUNT
+};
+
+/* A helper gives up after this many restarts within SV_RESTART_WINDOW. */
+#define SV_RESTART_MAX		5
+#define SV_RESTART_WINDOW	10000	/* ms */
+#define SV_RESTART_DELAY	250	/* ms, doubled for each recent one */
+#define SV_STOP_GRACE		3000	/* ms between SIGTERM and SIGKILL */
+
+struct sv_helper {
+	const char	*name;		/* "agent", "cardd", "pinstore" */
+	enum privsep_role role;
+	char		*path;		/* the executable */
+	pid_t		 pid;		/* -1 while not running */
+	int		 fd;		/* our end of its supervisor channel */
+	struct privsep_chan *chan;
+	int64_t		 restarts[SV_RESTART_MAX];	/* recent, ms */
+	int		 restart_pending;
+	int64_t		 restart_at;	/* ms */
+};
+
+struct sv_sock {
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char		 dir[PATH_MAX];	/* set if we created it */
+	int		 fd;
+};
+
+struct sv {
+	struct sv_helper helpers[H_COUNT];
+	struct sv_sock	 sock;
+	int		 debug;		/* number of -d, passed on */
+	long		 lifetime;	/* -t seconds, 0: none */
+	int		 sigfd;
+	int		 stopping;
+	int64_t		 stop_deadline;	/* ms */
+	int		 failed;	/* exit 1 */
+};
+
+/* sockdir.c */
+int	sock_open(struct sv_sock *sock, const char *bind_path);
+void	sock_remove(struct sv_sock *sock);
+
+/* spawn.c */
+int	helper_find(const char *name, char **pathp);
+int	helper_spawn(struct sv *sv, struct sv_helper *h);
+int64_t	monotime_ms(void);
+
+/* loop.c */
+int	sv_init(struct sv *sv);
+int	sv_run(struct sv *sv);
+
+/* detach.c */
+void	detach(int keep_stderr);
+
+#endif

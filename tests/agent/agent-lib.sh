@@ -1,0 +1,191 @@
+# End-to-end helpers for cardagent (sourced after tests/rig/rig.sh, POSIX
+# sh): the agent against the rig's pcscd, a private sshd on 127.0.0.1,
+# an ssh_config, and PINs fed to ssh-add through SSH_ASKPASS.
+#
+#	agent_env			XDG_RUNTIME_DIR, XDG_DATA_HOME, TMPDIR
+#					inside $RIG_DIR
+#	agent_start [OPTS...]		cardagent -d -a $AGENT_SOCK OPTS in the
+#					background, log $RIG_DIR/agent.log;
+#					sets SSH_AUTH_SOCK, SSH_AGENT_PID
+#	agent_stop			SIGTERM, wait for it to end
+#	agent_helper_pid NAME		pid of the running cardagent-NAME child
+#	agent_wait_helper NAME OLDPID	wait (2 s) for a new NAME; print pid
+#	sshd_start			private sshd; $SSHD_PORT, $SSH_CFG
+#	sshd_authorize PUBLINE...	the keys sshd accepts (replaces)
+#	ssh_login [SSH OPTS...]		ssh -F $SSH_CFG root@127.0.0.1 true
+#	askpass_set TEXT		what the askpass program answers
+#	sadd ARGS...			ssh-add ARGS with the askpass program
+#	elapsed_ms START_NS		milliseconds since date +%s%N START_NS
+
+CARDAGENT=${CARDAGENT:-$top_builddir/supervisor/cardagent}
+AGENT_SOCK=
+SSHD_PORT=
+SSH_CFG=
+
+agent_env()
+{
+	XDG_RUNTIME_DIR=$RIG_DIR/xdg-run
+	XDG_DATA_HOME=$RIG_DIR/xdg-data
+	TMPDIR=$RIG_DIR/tmp
+	export XDG_RUNTIME_DIR XDG_DATA_HOME TMPDIR
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$TMPDIR"
+	AGENT_SOCK=$RIG_SDIR/agent.sock
+	cat >"$RIG_DIR/askpass" <<EOF
+#!/bin/sh
+cat "$RIG_DIR/askpass.txt"
+EOF
+	chmod 755 "$RIG_DIR/askpass"
+	: >"$RIG_DIR/askpass.txt"
+}
+
+# Debug mode keeps the agent in the foreground with its log (and its
+# helpers') in $RIG_DIR/agent.log; it prints the same environment.
+agent_start()
+{
+	[ -x "$CARDAGENT" ] || { echo "# $CARDAGENT not built"; return 1; }
+	rm -f "$AGENT_SOCK" "$RIG_DIR/agent.env"
+	"$CARDAGENT" -d -a "$AGENT_SOCK" "$@" >"$RIG_DIR/agent.env" \
+	    2>>"$RIG_DIR/agent.log" &
+	_pid=$!
+	rig_track_pid "$_pid"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		grep -q '^echo Agent pid' "$RIG_DIR/agent.env" 2>/dev/null &&
+		    break
+		_rig_alive "$_pid" || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q '^echo Agent pid' "$RIG_DIR/agent.env" || return 1
+	eval "$(cat "$RIG_DIR/agent.env")" >/dev/null
+	[ "$SSH_AGENT_PID" = "$_pid" ] && [ -S "$SSH_AUTH_SOCK" ] || return 1
+	# Wait until all three helpers run.
+	_i=0
+	while [ $_i -lt 50 ]; do
+		agent_helper_pid agent >/dev/null &&
+		    agent_helper_pid cardd >/dev/null &&
+		    agent_helper_pid pinstore >/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+agent_stop()
+{
+	[ -n "${SSH_AGENT_PID:-}" ] || return 0
+	_rig_kill "$SSH_AGENT_PID"
+	SSH_AGENT_PID=
+}
+
+agent_helper_pid()
+{
+	pgrep -P "$SSH_AGENT_PID" -f "cardagent-$1" | head -n 1 | grep .
+}
+
+agent_wait_helper()
+{
+	_i=0
+	while [ $_i -lt 20 ]; do
+		_p=$(agent_helper_pid "$1") && [ "$_p" != "$2" ] &&
+		    { echo "$_p"; return 0; }
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# sshd refuses to start without its privilege separation directory; the
+# rig's /run bind mount exists only inside pcscd's namespace, so this is
+# the host's /run.
+sshd_start()
+{
+	command -v sshd >/dev/null || return 1
+	[ -d /run/sshd ] || mkdir -m 755 /run/sshd || return 1
+	rm -f "$RIG_DIR/hostkey" "$RIG_DIR/hostkey.pub"
+	ssh-keygen -q -t ed25519 -N '' -f "$RIG_DIR/hostkey" || return 1
+	: >"$RIG_DIR/authorized_keys"
+	for _try in 1 2 3 4 5; do
+		SSHD_PORT=$((30000 + $(_rig_random 30000)))
+		_sshd_config
+		: >"$RIG_DIR/sshd.log"
+		/usr/sbin/sshd -D -f "$RIG_DIR/sshd_config" \
+		    -E "$RIG_DIR/sshd.log" &
+		_pid=$!
+		rig_track_pid "$_pid"
+		_i=0
+		while [ $_i -lt 50 ] && _rig_alive "$_pid"; do
+			grep -q 'Server listening' "$RIG_DIR/sshd.log" &&
+			    { _ssh_config; return 0; }
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		_rig_kill "$_pid"
+	done
+	return 1
+}
+
+_sshd_config()
+{
+	cat >"$RIG_DIR/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $SSHD_PORT
+HostKey $RIG_DIR/hostkey
+AuthorizedKeysFile $RIG_DIR/authorized_keys
+PidFile $RIG_DIR/sshd.pid
+StrictModes no
+UsePAM no
+PermitRootLogin prohibit-password
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+MaxAuthTries 20
+LogLevel VERBOSE
+EOF
+}
+
+_ssh_config()
+{
+	SSH_CFG=$RIG_DIR/ssh_config
+	cat >"$SSH_CFG" <<EOF
+Host *
+	HostName 127.0.0.1
+	Port $SSHD_PORT
+	User root
+	BatchMode yes
+	StrictHostKeyChecking no
+	UserKnownHostsFile $RIG_DIR/known_hosts
+	IdentityAgent $AGENT_SOCK
+	IdentitiesOnly no
+	IdentityFile $RIG_DIR/no-such-key
+	PreferredAuthentications publickey
+	ConnectTimeout 10
+	LogLevel ERROR
+EOF
+}
+
+sshd_authorize()
+{
+	printf '%s\n' "$@" >"$RIG_DIR/authorized_keys"
+}
+
+ssh_login()
+{
+	timeout 30 ssh -F "$SSH_CFG" "$@" root@127.0.0.1 true </dev/null
+}
+
+askpass_set()
+{
+	printf '%s\n' "$1" >"$RIG_DIR/askpass.txt"
+}
+
+sadd()
+{
+	SSH_ASKPASS=$RIG_DIR/askpass SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
+	    timeout 30 ssh-add "$@" </dev/null
+}
+
+elapsed_ms()
+{
+	echo $((($(date +%s%N) - $1) / 1000000))
+}

@@ -1,0 +1,77 @@
+#!/bin/sh
+# PINs through ssh-add: a wrong PIN at enrolment costs exactly one try and
+# stores nothing, an empty PIN costs none, an ident no card has fails,
+# -e forgets, -D keeps persisted PINs, -x / -X lock and unlock.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/rig/rig.sh"
+. "$top_srcdir/tests/agent/agent-lib.sh"
+
+PIN=271828
+BAD=909090
+ID=0000:000000B1
+
+rig_init
+tap_plan 29
+agent_env
+
+# fails CMD...: CMD exits non-zero (output kept out of the TAP stream).
+fails() { ! "$@" >/dev/null 2>&1; }
+
+tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
+
+tap_check "pcscd starts" rig_start_pcscd 1
+rig_card_init c --serial 000000B1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+tap_is "the card serves" "$?" 0
+tap_check "cardagent starts" agent_start
+tap_check "sshd starts" sshd_start
+sshd_authorize "$("$VCARD" pubkey "$RIG_DIR/c.state" aut)"
+
+tap_check "no login before enrolment" fails ssh_login
+askpass_set "$BAD"
+tap_is "wrong PIN: ssh-add -s fails" "$(sadd -s "$ID" 2>&1; echo "rc $?")" \
+    "Could not add card \"$ID\": agent refused operation
+rc 1"
+tap_is "wrong PIN: exactly one try spent" "$(tries)" 2
+tap_check "wrong PIN: nothing stored, no login" fails ssh_login
+askpass_set ""
+tap_check "empty PIN: ssh-add -s fails" fails sadd -s "$ID"
+tap_is "empty PIN: no try spent" "$(tries)" 2
+askpass_set "$PIN"
+tap_is "unknown ident: ssh-add -s fails" \
+    "$(sadd -s 0000:0BADCAFE 2>&1; echo "rc $?")" \
+    "Could not add card \"0000:0BADCAFE\": agent refused operation
+rc 1"
+tap_is "unknown ident: no try spent on our card" "$(tries)" 2
+
+tap_is "right PIN: ssh-add -s" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+tap_is "right PIN: tries back to 3" "$(tries)" 3
+tap_check "login with the enrolled PIN" ssh_login
+
+tap_is "ssh-add -D" "$(sadd -D 2>&1)" "All identities removed."
+tap_check "after -D the persisted PIN still logs in" ssh_login
+tap_is "after -D, ssh-add -s again" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+tap_check "... and ssh logs in" ssh_login
+
+tap_is "ssh-add -e forgets the PIN" "$(sadd -e "$ID" 2>&1)" \
+    "Card removed: $ID"
+tap_check "after -e no login" fails ssh_login
+tap_is "after -e no try spent" "$(tries)" 3
+sadd -s "$ID" >/dev/null 2>&1
+
+askpass_set "lockpass"
+tap_is "ssh-add -x locks" "$(sadd -x 2>&1)" "Agent locked."
+sadd -L >"$RIG_DIR/locked.out" 2>&1
+tap_is "locked: ssh-add -L lists nothing" "$? $(cat "$RIG_DIR/locked.out")" \
+    "1 The agent has no identities."
+tap_check "locked: no login" fails ssh_login
+askpass_set "wrongpass"
+tap_check "a wrong unlock password fails" fails sadd -X
+askpass_set "lockpass"
+tap_is "ssh-add -X unlocks" "$(sadd -X 2>&1)" "Agent unlocked."
+tap_check "unlocked: login again (persisted PIN)" ssh_login
+tap_check "no PIN in any log" sh -c "! grep -q -e '$PIN' -e '$BAD' \
+    '$RIG_DIR/agent.log' '$RIG_DIR/sshd.log'"
+
+tap_done

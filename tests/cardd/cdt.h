@@ -1,0 +1,49 @@
+/*
+ * carddtest's harness: it plays supervisor, agent and pinstore around a
+ * real cardagent-cardd (doc/PROTOCOL.privsep sections 6 to 8).
+ */
+#ifndef CDT_H
+#define CDT_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "privsep.h"
+
+#define CDT_STORE_MAX	8
+
+struct cdt_pin {
+	char		 ident[64];
+	char		 pin[128];
+	int		 invalid;
+};
+
+struct cdt {
+	pid_t		 pid;
+	struct privsep_chan *sup, *agent, *pin;
+	/* The fake pinstore: its PINs and what it was asked. */
+	struct cdt_pin	 store[CDT_STORE_MAX];
+	unsigned	 nget, nput, ndelete, ninval, ndrop;
+	uint32_t	 put_lifetime;
+	int		 silent;	/* pinstore answers nothing */
+};
+
+int	cdt_start(struct cdt *t, const char *cardd, const char *logpath);
+/* A new channel for role (agent or pinstore) handed over with PEER. */
+int	cdt_peer(struct cdt *t, uint8_t role);
+/* Closes our end of a channel (the agent or pinstore going away). */
+void	cdt_close(struct privsep_chan **chanp);
+/* An agent request and its reply, serving pinstore meanwhile. */
+int	cdt_call(struct cdt *t, uint8_t type, const struct buf *req,
+	    uint8_t *rtypep, struct buf **replyp);
+/* Sends a request and waits until cardd closes the agent channel. */
+int	cdt_expect_close(struct cdt *t, uint8_t type, const struct buf *req);
+int	cdt_alive(struct cdt *t);
+/* Closes the supervisor channel; cardd's exit status. */
+int	cdt_stop(struct cdt *t);
+struct cdt_pin *cdt_store_find(struct cdt *t, const char *ident);
+
+#endif
