@@ -1,7 +1,8 @@
 /*
  * The agent's seccomp allowlist: the common groups, accepting clients on
- * the inherited listening socket, their credentials, new cardd channels
- * arriving as descriptors, and randomness for OpenSSL.  No open, no
+ * the inherited listening socket, their credentials, and randomness for
+ * OpenSSL (new cardd channels arriving as descriptors need only what the
+ * privsep group allows: recvmsg, fcntl flags).  No open, no
  * socket, no connect, no exec: a compromised agent can talk only to the
  * clients it has, cardd and stderr.  Reasons: doc/SANDBOX.md, "agent".
  */
@@ -9,7 +10,6 @@
 
 #include <sys/socket.h>
 
-#include <fcntl.h>
 #include <stddef.h>
 
 #include "agent.h"
@@ -29,19 +29,12 @@ static const struct sandbox_rule agent_rules[] = {
 	ALLOW_IF("accept4", ARG_EQ(0, AGENT_LISTEN_FD)),
 	/* the peer's uid, to refuse other users */
 	ALLOW_IF("getsockopt", ARG_EQ(1, SOL_SOCKET), ARG_EQ(2, SO_PEERCRED)),
-	/* PEER frames carry the cardd channel with SCM_RIGHTS */
-	ALLOW("recvmsg"),
-	ALLOW("sendmsg"),
-	/* privsep_chan_new makes a new cardd channel non-blocking */
-	ALLOW_IF("fcntl", ARG_EQ(1, F_GETFL)),
-	ALLOW_IF("fcntl", ARG_EQ(1, F_SETFL)),
 	/* OpenSSL's DRBG reseeds (lock salt) */
 	ALLOW("getrandom"),
 };
 
 static const struct sandbox_group agent_group = {
-	"agent", "accept clients, their credentials, cardd channels, "
-	"randomness",
+	"agent", "accept clients, their credentials, randomness",
 	agent_rules, sizeof(agent_rules) / sizeof(agent_rules[0]),
 };
 

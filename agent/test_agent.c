@@ -208,7 +208,7 @@ static void
 start_agent(const char *path)
 {
 	struct sockaddr_un sun;
-	int lfd, svp[2], acp[2], logfd;
+	int lfd, svp[2], acp[2], logfd, i;
 	struct buf *b = buf_new();
 	char logpath[128];
 
@@ -245,7 +245,10 @@ start_agent(const char *path)
 	    buf_put_u8(b, PRIVSEP_ROLE_CARDD) != 0 ||
 	    privsep_queue_fd(sv, SV_PEER, 0, b, acp[1]) != 0)
 		die("channels");
-	pump(-1, 0);
+	for (i = 0; i < 100 && !privsep_ready(cardd); i++)
+		pump(-1, 50);	/* the agent says HELLO once it has PEER */
+	if (!privsep_ready(cardd))
+		die("the agent did not take the cardd channel");
 	close(acp[1]);
 	buf_free(b);
 }
@@ -273,6 +276,8 @@ run(char *const argv[], char *out, size_t outlen)
 		_exit(127);
 	}
 	close(pfd[1]);
+	if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) == -1)
+		die("fcntl");
 	for (;;) {
 		pump(pfd[0], 50);
 		while (got + 1 < outlen &&

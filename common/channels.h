@@ -53,6 +53,10 @@ enum ac_reason {
 #define CP_PIN			34
 #define CP_NONE			35
 
+/* FAIL reasons on cardd <-> pinstore; the same numbers as AC_R_*. */
+#define CP_R_STORE		AC_R_STORE	/* the store file cannot be used */
+#define CP_R_INVALID		AC_R_INVALID	/* bad ident, PIN length, ... */
+
 /* supervisor -> helper */
 #define SV_FRAME_MAX		64
 #define SV_PEER			16

@@ -275,6 +275,8 @@ main(int argc, char **argv, char **envp)
 	struct pinstore ps = { .peer_fd = -1 };
 	int level, selftest, r;
 
+	/* Only stdio and the supervisor channel belong to us. */
+	closefrom(SUPERVISOR_FD + 1);
 	setproctitle_init(argc, argv, envp);
 	level = parse_args(argc, argv, &selftest);
 	log_init("cardagent-pinstore", (enum log_level)level, 1);

@@ -7,13 +7,6 @@
 
 #include <stdint.h>
 
-/*
- * FAIL reasons on the cardd <-> pinstore channel; the same numbers as
- * the agent channel's (section 6), so cardd can pass them on.
- */
-#define CP_R_STORE		6	/* the store file cannot be used */
-#define CP_R_INVALID		7	/* bad ident, PIN length, too many */
-
 /* Largest ident accepted on the wire (longer ones close the channel). */
 #define SERVE_IDENT_WIRE_MAX	64
 

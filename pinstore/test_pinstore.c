@@ -120,8 +120,10 @@ setup(void **state)
 	snprintf(p->path, sizeof(p->path), "%s/cardagent/pins", p->dir);
 	if ((p->pid = fork()) == 0) {
 		setenv("XDG_DATA_HOME", p->dir, 1);
+		close(sv[0]);
 		if (dup2(sv[1], SUPERVISOR_FD) == -1)
 			_exit(1);
+		closefrom(SUPERVISOR_FD + 1);
 		execl(binary(), "cardagent-pinstore", "-d", "-d", (char *)NULL);
 		_exit(127);
 	}

@@ -4,6 +4,10 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -28,4 +32,32 @@ detach(int keep_stderr)
 		fatal("dup2: %s", strerror(errno));
 	if (fd > STDERR_FILENO)
 		close(fd);
+}
+
+/*
+ * The helpers log to stderr.  A daemon's stderr is /dev/null, so give
+ * them a datagram socket connected to syslog's /dev/log instead: each of
+ * their log lines ("cardagent-cardd[pid]: ...", one write) becomes one
+ * message.  Non-blocking, so a stalled syslog drops lines rather than
+ * stalling a helper.  -1 where there is no syslog.
+ */
+int
+syslog_stderr(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strlcpy(sun.sun_path, "/dev/log", sizeof(sun.sun_path));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		verbose("no syslog at /dev/log (%s): helpers log nowhere",
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -146,8 +146,10 @@ parse_args(int argc, char **argv, struct opts *o)
 static int
 shell_safe(const char *s)
 {
-	return s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "0123456789/._-+,:@%")] == '\0';
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:@%";
+
+	return s[strspn(s, safe)] == '\0';
 }
 
 static void
@@ -203,8 +205,10 @@ kill_agent(const struct opts *o)
 static int
 supervise(struct sv *sv, int to_syslog)
 {
-	if (to_syslog)
+	if (to_syslog) {
 		log_init("cardagent", log_get_level(), 0);
+		sv->helper_stderr = syslog_stderr();
+	}
 	setproctitle("%s", "supervisor");
 	return sv_run(sv);
 }
@@ -259,6 +263,7 @@ main(int argc, char **argv)
 	if (o.debug > 0)
 		log_set_level(LOG_LEVEL_DEBUG);
 	memset(&sv, 0, sizeof(sv));
+	sv.helper_stderr = -1;
 	sv.debug = o.debug;
 	sv.lifetime = o.lifetime;
 	if (sv_init(&sv) != 0 || sock_open(&sv.sock, o.bind_path) != 0)

@@ -111,6 +111,9 @@ child_exec(const struct sv *sv, const struct sv_helper *h, int chfd)
 
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sv->helper_stderr != -1 &&
+	    dup2(sv->helper_stderr, STDERR_FILENO) == -1)
+		_exit(127);
 	/* Above 4 first, so that no dup2 below meets its own source. */
 	if ((chfd = fcntl(chfd, F_DUPFD, AGENT_LISTEN_FD + 1)) == -1 ||
 	    (agent && (lfd = fcntl(sv->sock.fd, F_DUPFD,

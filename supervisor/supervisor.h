@@ -26,17 +26,17 @@ enum sv_helper_id {
 /* A helper gives up after this many restarts within SV_RESTART_WINDOW. */
 #define SV_RESTART_MAX		5
 #define SV_RESTART_WINDOW	10000	/* ms */
-#define SV_RESTART_DELAY	250	/* ms, doubled for each recent one */
-#define SV_STOP_GRACE		3000	/* ms between SIGTERM and SIGKILL */
+#define SV_RESTART_DELAY	250	/* ms, doubled per recent one */
+#define SV_STOP_GRACE		3000	/* ms, SIGTERM to SIGKILL */
 
 struct sv_helper {
-	const char	*name;		/* "agent", "cardd", "pinstore" */
+	const char	*name;		/* "agent", "cardd", ... */
 	enum privsep_role role;
 	char		*path;		/* the executable */
 	pid_t		 pid;		/* -1 while not running */
-	int		 fd;		/* our end of its supervisor channel */
+	int		 fd;		/* our end of its channel */
 	struct privsep_chan *chan;
-	int64_t		 restarts[SV_RESTART_MAX];	/* recent, ms */
+	int64_t		 restarts[SV_RESTART_MAX];	/* ms */
 	int		 restart_pending;
 	int64_t		 restart_at;	/* ms */
 };
@@ -52,6 +52,7 @@ struct sv {
 	struct sv_sock	 sock;
 	int		 debug;		/* number of -d, passed on */
 	long		 lifetime;	/* -t seconds, 0: none */
+	int		 helper_stderr;	/* -1: our own stderr */
 	int		 sigfd;
 	int		 stopping;
 	int64_t		 stop_deadline;	/* ms */
@@ -73,5 +74,6 @@ int	sv_run(struct sv *sv);
 
 /* detach.c */
 void	detach(int keep_stderr);
+int	syslog_stderr(void);
 
 #endif
