@@ -41,6 +41,22 @@ detach(int keep_stderr)
  * message.  Non-blocking, so a stalled syslog drops lines rather than
  * stalling a helper.  -1 where there is no syslog.
  */
+/*
+ * Keep stdio and the agent socket (moved to descriptor 3), close whatever
+ * else the caller left open: a daemon must not hold its pipes forever.
+ */
+void
+close_inherited(int *sockfdp)
+{
+	if (*sockfdp != 3) {
+		if (dup3(*sockfdp, 3, O_CLOEXEC) == -1)
+			fatal("dup3: %s", strerror(errno));
+		close(*sockfdp);
+		*sockfdp = 3;
+	}
+	closefrom(4);
+}
+
 int
 syslog_stderr(void)
 {

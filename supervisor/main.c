@@ -205,6 +205,7 @@ kill_agent(const struct opts *o)
 static int
 supervise(struct sv *sv, int to_syslog)
 {
+	close_inherited(&sv->sock.fd);
 	if (to_syslog) {
 		log_init("cardagent", log_get_level(), 0);
 		sv->helper_stderr = syslog_stderr();

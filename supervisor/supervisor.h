@@ -74,6 +74,7 @@ int	sv_run(struct sv *sv);
 
 /* detach.c */
 void	detach(int keep_stderr);
+void	close_inherited(int *sockfdp);
 int	syslog_stderr(void);
 
 #endif

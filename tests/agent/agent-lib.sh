@@ -189,3 +189,21 @@ elapsed_ms()
 {
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
+
+# sshd_config_add LINE...: append LINEs to the private sshd's config and
+# have it re-read the file (SIGHUP re-executes sshd under the same pid);
+# wait until it listens again.
+sshd_config_add()
+{
+	printf '%s\n' "$@" >>"$RIG_DIR/sshd_config"
+	_n=$(grep -c 'Server listening' "$RIG_DIR/sshd.log")
+	kill -HUP "$(cat "$RIG_DIR/sshd.pid")" || return 1
+	_i=0
+	while [ $_i -lt 50 ]; do
+		[ "$(grep -c 'Server listening' "$RIG_DIR/sshd.log")" -gt "$_n" ] &&
+		    return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
