@@ -48,6 +48,7 @@ struct agent {
 	struct buf	*keys;		/* last KEYS payload from cardd */
 	uint32_t	 reset_id;	/* RESET sent by LOCK, reply ignored */
 	struct lock_state lock;
+	uint32_t	 default_lifetime;	/* -t: for ssh-add -s without -t */
 };
 
 uint64_t monotime_ms(void);

@@ -129,7 +129,8 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 	if ((b = buf_new()) == NULL ||
 	    buf_put_cstring(b, req->ident) != 0 ||
 	    buf_put_stringb(b, req->pin) != 0 ||
-	    buf_put_u32(b, req->lifetime) != 0)
+	    buf_put_u32(b, req->lifetime != 0 ? req->lifetime :
+	    a->default_lifetime) != 0)
 		fatal("out of memory");
 	to_cardd(a, c, AC_ENROL, b);
 	buf_free(b);	/* wipes the PIN */

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "buf.h"
 #include "channels.h"
 #include "err.h"
+#include "helperargs.h"
 #include "lock.h"
 #include "log.h"
 #include "privsep.h"
@@ -63,14 +63,6 @@ static const struct privsep_chan_conf cardd_conf = {
 	.permit = cardd_permit,
 	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
 };
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: cardagent-agent [-d]...\n"
-	    "Started by cardagent(1); not meant to be run by hand.\n");
-	exit(2);
-}
 
 static void
 cardd_drop(struct agent *a)
@@ -262,34 +254,6 @@ crypto_init(void)
 	explicit_bzero(b, sizeof(b));
 }
 
-static int
-parse_args(int argc, char **argv, int *selftestp)
-{
-	static const struct option longopts[] = {
-		{ "sandbox-selftest", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, level = LOG_LEVEL_INFO;
-
-	*selftestp = 0;
-	while ((ch = getopt_long(argc, argv, "d", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (level < LOG_LEVEL_DEBUG)
-				level++;
-			break;
-		case 'S':
-			*selftestp = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	return level;
-}
-
 static void
 setup(struct agent *a)
 {
@@ -313,15 +277,16 @@ int
 main(int argc, char **argv, char **envp)
 {
 	struct agent a;
-	int level, selftest, r;
+	struct helper_args args;
+	int r;
 
 	memset(&a, 0, sizeof(a));
 	setproctitle_init(argc, argv, envp);
-	level = parse_args(argc, argv, &selftest);
-	log_init("cardagent-agent", (enum log_level)level, 1);
+	helper_args_parse(argc, argv, "cardagent-agent", 1, &args);
+	log_init("cardagent-agent", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
-	if (selftest) {
+	if (args.selftest) {
 		/* The canonical forbidden call: must die of SIGSYS. */
 		agent_sandbox();
 		r = (int)syscall(SYS_openat, AT_FDCWD, "/", O_RDONLY);
@@ -330,6 +295,7 @@ main(int argc, char **argv, char **envp)
 	}
 	crypto_init();
 	setup(&a);
+	a.default_lifetime = args.lifetime;
 	setproctitle("agent");
 	agent_sandbox();
 	serve(&a);

@@ -18,6 +18,7 @@
 #include "cards.h"
 #include "channels.h"
 #include "err.h"
+#include "helperargs.h"
 #include "log.h"
 #include "privsep.h"
 #include "sandbox.h"
@@ -36,15 +37,6 @@ static const struct privsep_chan_conf sup_conf = {
 	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
 	.pass_fds = 1,
 };
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: cardagent-cardd [-d]...\n"
-	    "(started by cardagent, with its channel at descriptor %d)\n",
-	    SUPERVISOR_FD);
-	exit(2);
-}
 
 void
 cardd_close(struct privsep_chan **chanp)
@@ -273,22 +265,16 @@ int
 main(int argc, char **argv, char **envp)
 {
 	struct cardd d;
-	enum log_level level = LOG_LEVEL_INFO;
-	int i, r;
+	struct helper_args args;
+	int r;
 
 	setproctitle_init(argc, argv, envp);
-	log_init("cardd", level, 1);
+	helper_args_parse(argc, argv, "cardagent-cardd", 0, &args);
+	log_init("cardd", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "hardening");
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--sandbox-selftest") == 0)
-			return sandbox_selftest();
-		if (strcmp(argv[i], "-d") != 0)
-			usage();
-		if (level < LOG_LEVEL_DEBUG)
-			level++;
-	}
-	log_set_level(level);
+	if (args.selftest)
+		return sandbox_selftest();
 	memset(&d, 0, sizeof(d));
 	if ((r = cards_new(&d.cards)) != 0 ||
 	    (r = privsep_chan_new(SUPERVISOR_FD, &sup_conf, &d.sup)) != 0)

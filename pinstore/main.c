@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "buf.h"
 #include "channels.h"
 #include "err.h"
+#include "helperargs.h"
 #include "log.h"
 #include "pins.h"
 #include "pinstore.h"
@@ -52,15 +52,6 @@ static const struct privsep_chan_conf sv_conf = {
 	.npermit = 1,
 	.pass_fds = 1,
 };
-
-static void
-usage(void)
-{
-	fprintf(stderr, "usage: cardagent-pinstore [-d]\n"
-	    "Started by cardagent with its channel at descriptor %d.\n",
-	    SUPERVISOR_FD);
-	exit(2);
-}
 
 static void
 close_peer(struct pinstore *ps, const char *why)
@@ -241,49 +232,22 @@ check_store(struct pins *pins)
 	buf_free(pin);
 }
 
-static int
-parse_args(int argc, char **argv, int *selftestp)
-{
-	static const struct option longopts[] = {
-		{ "sandbox-selftest", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, level = LOG_LEVEL_INFO;
-
-	*selftestp = 0;
-	while ((ch = getopt_long(argc, argv, "d", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			if (level < LOG_LEVEL_DEBUG)
-				level++;
-			break;
-		case 'S':
-			*selftestp = 1;
-			break;
-		default:
-			usage();
-		}
-	}
-	if (optind != argc)
-		usage();
-	return level;
-}
-
 int
 main(int argc, char **argv, char **envp)
 {
 	struct pinstore ps = { .peer_fd = -1 };
-	int level, selftest, r;
+	struct helper_args args;
+	int r;
 
 	/* Only stdio and the supervisor channel belong to us. */
 	closefrom(SUPERVISOR_FD + 1);
 	setproctitle_init(argc, argv, envp);
-	level = parse_args(argc, argv, &selftest);
-	log_init("cardagent-pinstore", (enum log_level)level, 1);
+	helper_args_parse(argc, argv, "cardagent-pinstore", 0, &args);
+	log_init("cardagent-pinstore", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
 	umask(077);
-	if (selftest) {
+	if (args.selftest) {
 		/* The canonical forbidden call: must die of SIGSYS. */
 		pinstore_sandbox();
 		r = socket(AF_UNIX, SOCK_STREAM, 0);

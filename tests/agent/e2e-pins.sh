@@ -11,7 +11,7 @@ BAD=909090
 ID=0000:000000B1
 
 rig_init
-tap_plan 29
+tap_plan 33
 agent_env
 
 # fails CMD...: CMD exits non-zero (output kept out of the TAP stream).
@@ -73,5 +73,16 @@ tap_is "ssh-add -X unlocks" "$(sadd -X 2>&1)" "Agent unlocked."
 tap_check "unlocked: login again (persisted PIN)" ssh_login
 tap_check "no PIN in any log" sh -c "! grep -q -e '$PIN' -e '$BAD' \
     '$RIG_DIR/agent.log' '$RIG_DIR/sshd.log'"
+
+# cardagent -t: a PIN enrolled without ssh-add -t is memory-only too.
+PINS=$XDG_DATA_HOME/cardagent/pins
+sadd -e "$ID" >/dev/null 2>&1
+agent_stop
+tap_check "cardagent -t 600 starts" agent_start -t 600
+askpass_set "$PIN"
+tap_is "with -t 600: ssh-add -s" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+tap_check "with -t 600: the PIN is not in the store file" \
+    sh -c "! grep -q '$ID' '$PINS' 2>/dev/null"
+tap_check "with -t 600: login" ssh_login
 
 tap_done
