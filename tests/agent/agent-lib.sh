@@ -24,9 +24,11 @@ SSH_CFG=
 
 agent_env()
 {
-	XDG_RUNTIME_DIR=$RIG_DIR/xdg-run
+	# Sockets are made below these two: use the short path to $RIG_DIR
+	# (distcheck builds deep, and a socket path has 107 bytes at most).
+	XDG_RUNTIME_DIR=$RIG_SDIR/xdg-run
 	XDG_DATA_HOME=$RIG_DIR/xdg-data
-	TMPDIR=$RIG_DIR/tmp
+	TMPDIR=$RIG_SDIR/tmp
 	export XDG_RUNTIME_DIR XDG_DATA_HOME TMPDIR
 	mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$TMPDIR"
 	AGENT_SOCK=$RIG_SDIR/agent.sock
