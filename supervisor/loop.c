@@ -297,6 +297,11 @@ sv_run(struct sv *sv)
 	stop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
+	/* Set up: from here on only the loop's calls (and the helpers'). */
+	if (sv_sandbox() != 0) {
+		sock_remove(&sv->sock);
+		return 1;
+	}
 	for (i = 0; i < H_COUNT && !sv->stopping; i++)
 		start_helper(sv, (enum sv_helper_id)i);
 	while (!sv->stopping || alive(sv) > 0) {

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -31,6 +33,7 @@ struct opts {
 	int		 foreground;	/* -D */
 	int		 debug;		/* -d, counted */
 	int		 kill;		/* -k */
+	int		 selftest;	/* --sandbox-selftest, hidden */
 	long		 lifetime;	/* -t */
 	char		**cmd;		/* after the options */
 };
@@ -103,6 +106,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "sandbox-selftest", no_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch, sh = 0;
@@ -125,6 +129,7 @@ parse_args(int argc, char **argv, struct opts *o)
 			}
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'S': o->selftest = 1; break;
 		case 'V': printf("cardagent %s\n", PACKAGE_VERSION); exit(0);
 		default: usage(stderr); exit(1);
 		}
@@ -247,6 +252,19 @@ run_command(struct sv *sv, const struct opts *o)
 	return supervise(sv, o->debug == 0);
 }
 
+/* The hidden --sandbox-selftest: ptrace must kill us (SIGSYS). */
+static int
+sandbox_selftest(void)
+{
+	long r;
+
+	if (sv_sandbox() != 0)
+		return 1;
+	r = syscall(SYS_ptrace, PTRACE_TRACEME, 0, NULL, NULL);
+	error("sandbox self-test: ptrace returned %ld", r);
+	return 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -259,6 +277,8 @@ main(int argc, char **argv)
 	parse_args(argc, argv, &o);
 	if (sandbox_harden() != 0)
 		return 1;
+	if (o.selftest)
+		return sandbox_selftest();
 	if (o.kill)
 		return kill_agent(&o);
 	if (o.debug > 0)

@@ -72,6 +72,9 @@ int64_t	monotime_ms(void);
 int	sv_init(struct sv *sv);
 int	sv_run(struct sv *sv);
 
+/* sandbox.c */
+int	sv_sandbox(void);
+
 /* detach.c */
 void	detach(int keep_stderr);
 void	close_inherited(int *sockfdp);
