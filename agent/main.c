@@ -67,14 +67,9 @@ static const struct privsep_chan_conf cardd_conf = {
 static void
 cardd_drop(struct agent *a)
 {
-	int fd;
-
 	if (a->cardd == NULL)
 		return;
-	fd = privsep_fd(a->cardd);
-	privsep_chan_free(a->cardd);
-	close(fd);
-	a->cardd = NULL;
+	privsep_chan_close(&a->cardd);
 	info("cardd channel closed; requests fail until a new one arrives");
 	handle_cardd_lost(a);
 }

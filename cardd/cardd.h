@@ -31,7 +31,6 @@ struct cardd {
 };
 
 /* main.c: close a peer channel (and its descriptor). */
-void	cardd_close(struct privsep_chan **chanp);
 
 /* serve.c: one request from the agent; queues exactly one reply.
  * Negative: a protocol violation, close the channel. */

@@ -38,19 +38,6 @@ static const struct privsep_chan_conf sup_conf = {
 	.pass_fds = 1,
 };
 
-void
-cardd_close(struct privsep_chan **chanp)
-{
-	int fd;
-
-	if (*chanp == NULL)
-		return;
-	fd = privsep_fd(*chanp);
-	privsep_chan_free(*chanp);
-	close(fd);
-	*chanp = NULL;
-}
-
 /* A new channel to a peer replaces the old one (requests on the old
  * one are answered nowhere: the peer behind it is gone). */
 static void
@@ -64,7 +51,7 @@ peer_set(struct cardd *d, uint8_t role, int fd)
 
 	if (*chanp != NULL)
 		info("new %s channel replaces the old one", conf->name);
-	cardd_close(chanp);
+	privsep_chan_close(chanp);
 	if (role == PRIVSEP_ROLE_PINSTORE)
 		d->nabandoned = 0;
 	if ((r = privsep_chan_new(fd, conf, chanp)) != 0) {
@@ -127,7 +114,7 @@ agent_input(struct cardd *d)
 
 	if ((r = privsep_read(d->agent)) == ERR_EOF) {
 		info("agent closed its channel");
-		cardd_close(&d->agent);
+		privsep_chan_close(&d->agent);
 		return;
 	}
 	while (r == 0 && d->agent != NULL && (r = privsep_get(d->agent,
@@ -137,7 +124,7 @@ agent_input(struct cardd *d)
 	}
 	if (r != 0) {
 		error_r(r, "agent channel: closing it");
-		cardd_close(&d->agent);
+		privsep_chan_close(&d->agent);
 	}
 }
 
@@ -152,7 +139,7 @@ pin_input(struct cardd *d)
 
 	if ((r = privsep_read(d->pin)) == ERR_EOF) {
 		info("pinstore closed its channel");
-		cardd_close(&d->pin);
+		privsep_chan_close(&d->pin);
 		return;
 	}
 	while (r == 0 && (r = privsep_get(d->pin, &type, &id,
@@ -162,7 +149,7 @@ pin_input(struct cardd *d)
 	}
 	if (r != 0) {
 		error_r(r, "pinstore channel: closing it");
-		cardd_close(&d->pin);
+		privsep_chan_close(&d->pin);
 	}
 }
 
@@ -181,7 +168,7 @@ flush_all(struct cardd *d)
 		    (r = privsep_flush(*chans[i], &pending)) == 0)
 			continue;
 		error_r(r, "%s channel: closing it", privsep_name(*chans[i]));
-		cardd_close(chans[i]);
+		privsep_chan_close(chans[i]);
 	}
 }
 

@@ -69,7 +69,7 @@ pin_abandon(struct cardd *d, uint32_t id)
 	error("pinstore did not answer within %d ms", PIN_TIMEOUT_MS);
 	if (d->nabandoned == PIN_ABANDONED_MAX) {
 		error("pinstore is stuck: closing its channel");
-		cardd_close(&d->pin);
+		privsep_chan_close(&d->pin);
 		d->nabandoned = 0;
 		return;
 	}
@@ -173,7 +173,7 @@ pin_call(struct cardd *d, uint8_t type, const struct buf *req,
 	    (r = pin_wait(d, id, typep, &reply)) != 0) {
 		if (r != ERR_TIMEOUT) {
 			error_r(r, "pinstore channel");
-			cardd_close(&d->pin);
+			privsep_chan_close(&d->pin);
 		}
 		return r;
 	}
@@ -181,7 +181,7 @@ pin_call(struct cardd *d, uint8_t type, const struct buf *req,
 		r = pin_fail(reply);
 		buf_free(reply);
 		if (r == ERR_FORMAT)
-			cardd_close(&d->pin);
+			privsep_chan_close(&d->pin);
 		return r;
 	}
 	for (; *expect != 0; expect++) {
@@ -193,7 +193,7 @@ pin_call(struct cardd *d, uint8_t type, const struct buf *req,
 	error("pinstore: reply type %u does not answer request %u", *typep,
 	    type);
 	buf_free(reply);
-	cardd_close(&d->pin);
+	privsep_chan_close(&d->pin);
 	return ERR_FORMAT;
 }
 
@@ -222,7 +222,7 @@ pin_ok(struct cardd *d, struct buf *reply)
 
 	if (r != 0) {
 		error("pinstore: OK with a payload");
-		cardd_close(&d->pin);
+		privsep_chan_close(&d->pin);
 	}
 	buf_free(reply);
 	return r;
@@ -247,7 +247,7 @@ pin_get(struct cardd *d, const char *ident, struct buf **pinp)
 	else if ((r = buf_get_stringb(reply, *pinp)) != 0 ||
 	    buf_len(reply) != 0) {
 		error("pinstore: malformed PIN reply");
-		cardd_close(&d->pin);
+		privsep_chan_close(&d->pin);
 		r = ERR_FORMAT;
 	}
 	buf_free(reply);

@@ -177,6 +177,19 @@ privsep_chan_free(struct privsep_chan *chan)
 	freezero(chan, sizeof(*chan));
 }
 
+void
+privsep_chan_close(struct privsep_chan **chanp)
+{
+	int fd;
+
+	if (*chanp == NULL)
+		return;
+	fd = privsep_fd(*chanp);
+	privsep_chan_free(*chanp);
+	close(fd);
+	*chanp = NULL;
+}
+
 int
 privsep_fd(const struct privsep_chan *chan)
 {

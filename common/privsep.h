@@ -88,6 +88,8 @@ int	privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
 	    __attribute__((warn_unused_result));
 /* Wipes buffers, closes descriptors not yet sent or taken. */
 void	privsep_chan_free(struct privsep_chan *chan);
+/* Free *chanp, close its fd and set *chanp to NULL; NULL is fine. */
+void	privsep_chan_close(struct privsep_chan **chanp);
 
 int	privsep_fd(const struct privsep_chan *chan);
 const char *privsep_name(const struct privsep_chan *chan);

@@ -35,7 +35,6 @@ struct pinstore {
 	struct pins		*pins;
 	struct privsep_chan	*sv;
 	struct privsep_chan	*peer;	/* cardd, once handed over */
-	int			 peer_fd;
 };
 
 static const struct privsep_permit sv_permits[] = {
@@ -59,10 +58,7 @@ close_peer(struct pinstore *ps, const char *why)
 	if (ps->peer == NULL)
 		return;
 	info("closing the channel to cardd: %s", why);
-	privsep_chan_free(ps->peer);
-	close(ps->peer_fd);
-	ps->peer = NULL;
-	ps->peer_fd = -1;
+	privsep_chan_close(&ps->peer);
 }
 
 /* PEER: one byte, the role, which must be cardd; the fd came along. */
@@ -80,7 +76,6 @@ handle_peer_msg(struct pinstore *ps, struct buf *payload)
 	close_peer(ps, "the supervisor hands over a new one");
 	if ((r = privsep_chan_new(fd, &serve_conf, &ps->peer)) != 0)
 		fatal_fr(r, "cannot set up the channel to cardd");
-	ps->peer_fd = fd;
 	verbose("serving a new cardd channel");
 }
 
@@ -174,7 +169,7 @@ serve_loop(struct pinstore *ps)
 		pfd[0].fd = privsep_fd(ps->sv);
 		pfd[0].events = POLLIN |
 		    (privsep_want_write(ps->sv) ? POLLOUT : 0);
-		pfd[1].fd = ps->peer != NULL ? ps->peer_fd : -1;
+		pfd[1].fd = ps->peer != NULL ? privsep_fd(ps->peer) : -1;
 		pfd[1].events = POLLIN | (ps->peer != NULL &&
 		    privsep_want_write(ps->peer) ? POLLOUT : 0);
 		pfd[0].revents = pfd[1].revents = 0;
@@ -235,7 +230,7 @@ check_store(struct pins *pins)
 int
 main(int argc, char **argv, char **envp)
 {
-	struct pinstore ps = { .peer_fd = -1 };
+	struct pinstore ps = { 0 };
 	struct helper_args args;
 	int r;
 

@@ -445,7 +445,7 @@ t_pinstore(struct cdt *t, const struct keys *k)
 	ok(r == AC_R_STORE && time(NULL) - t0 >= 2 && time(NULL) - t0 <= 6,
 	    "pinstore silent: FAIL 6 after about 3 s (%ld s)",
 	    (long)(time(NULL) - t0));
-	cdt_close(&t->pin);
+	privsep_chan_close(&t->pin);
 	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_STORE, "pinstore gone: FAIL 6");
 	ok(cdt_peer(t, PRIVSEP_ROLE_PINSTORE) == 0 && sign_verify(t, "a",

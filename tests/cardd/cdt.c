@@ -55,19 +55,6 @@ static const struct privsep_chan_conf pin_conf = {
 	.npermit = sizeof(pin_permit) / sizeof(pin_permit[0]),
 };
 
-void
-cdt_close(struct privsep_chan **chanp)
-{
-	int fd;
-
-	if (*chanp == NULL)
-		return;
-	fd = privsep_fd(*chanp);
-	privsep_chan_free(*chanp);
-	close(fd);
-	*chanp = NULL;
-}
-
 static void
 child(int fd, const char *cardd, const char *logpath)
 {
@@ -129,7 +116,7 @@ cdt_peer(struct cdt *t, uint8_t role)
 		r = flush_sup(t);
 	buf_free(b);
 	close(sp[1]);
-	cdt_close(chanp);
+	privsep_chan_close(chanp);
 	if (r == 0)
 		r = privsep_chan_new(sp[0], role == PRIVSEP_ROLE_AGENT ?
 		    &agent_conf : &pin_conf, chanp);
@@ -264,7 +251,7 @@ agent_wait(struct cdt *t, uint8_t *typep, uint32_t *idp, struct buf **replyp)
 			return ERR_SYSTEM;
 		if (pfd[1].revents != 0 && (r = pin_serve(t)) != 0) {
 			error_r(r, "fake pinstore");
-			cdt_close(&t->pin);
+			privsep_chan_close(&t->pin);
 		}
 		if (pfd[0].revents != 0 && (r = privsep_read(t->agent)) != 0)
 			return r;
@@ -305,7 +292,7 @@ cdt_expect_close(struct cdt *t, uint8_t type, const struct buf *req)
 
 	r = cdt_call(t, type, req, &rtype, &reply);
 	buf_free(reply);
-	cdt_close(&t->agent);
+	privsep_chan_close(&t->agent);
 	return r == ERR_EOF ? 0 : ERR_FORMAT;
 }
 
@@ -322,9 +309,9 @@ cdt_stop(struct cdt *t)
 {
 	int st, i;
 
-	cdt_close(&t->agent);
-	cdt_close(&t->pin);
-	cdt_close(&t->sup);
+	privsep_chan_close(&t->agent);
+	privsep_chan_close(&t->pin);
+	privsep_chan_close(&t->sup);
 	for (i = 0; i < 50; i++) {
 		if (waitpid(t->pid, &st, WNOHANG) == t->pid)
 			return st;

@@ -35,7 +35,6 @@ int	cdt_start(struct cdt *t, const char *cardd, const char *logpath);
 /* A new channel for role (agent or pinstore) handed over with PEER. */
 int	cdt_peer(struct cdt *t, uint8_t role);
 /* Closes our end of a channel (the agent or pinstore going away). */
-void	cdt_close(struct privsep_chan **chanp);
 /* An agent request and its reply, serving pinstore meanwhile. */
 int	cdt_call(struct cdt *t, uint8_t type, const struct buf *req,
 	    uint8_t *rtypep, struct buf **replyp);
