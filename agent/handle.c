@@ -23,6 +23,7 @@ reply_allowed(uint8_t req, uint8_t rep)
 	case AC_ENROL:
 	case AC_FORGET:	return rep == AC_OK || rep == AC_FAIL;
 	case AC_RESET:	return rep == AC_OK;
+	case AC_STATUS:	return rep == AC_STATUS_REPLY || rep == AC_FAIL;
 	default:	return 0;
 	}
 }
@@ -221,6 +222,7 @@ dispatch(struct agent *a, struct conn *c, struct proto_req *req)
 	case PROTO_UNLOCK:	h_unlock(a, c, req); break;
 	case PROTO_EXT_QUERY:	h_query(c); break;
 	case PROTO_EXT_BIND:	h_bind(c, req); break;
+	case PROTO_EXT_STATUS:	to_cardd(a, c, AC_STATUS, NULL); break;
 	case PROTO_REMOVE_ALL_V1:	/* ssh-add -D sends it after 19 */
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 		break;
@@ -290,6 +292,14 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 		} else
 			conn_reply(c, b);
 		buf_free(b);
+	} else if (type == AC_STATUS_REPLY) {
+		if ((b = buf_new()) == NULL)
+			fatal("out of memory");
+		if (proto_put_status_report(b, payload) != 0)
+			conn_reply_status(c, SSH_AGENT_FAILURE);
+		else
+			conn_reply(c, b);
+		buf_free(b);
 	} else if (type == AC_OK)
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	else {
@@ -312,11 +322,14 @@ check_payload(uint8_t type, struct buf *payload)
 		return buf_len(payload) == 0 ? 0 : ERR_FORMAT;
 	if (type == AC_FAIL)
 		return buf_len(payload) == 4 ? 0 : ERR_FORMAT;
-	if (type != AC_KEYS)
+	if (type != AC_KEYS && type != AC_STATUS_REPLY)
 		return 0;	/* SIGNATURE: checked when answering */
 	if ((scratch = buf_new()) == NULL)
 		return ERR_ALLOC;
-	r = proto_put_identities(scratch, payload);
+	if (type == AC_KEYS)
+		r = proto_put_identities(scratch, payload);
+	else
+		r = proto_put_status_report(scratch, payload);
 	buf_free(scratch);
 	return r;
 }

@@ -29,6 +29,7 @@
 #include "privsep.h"
 #include "sandbox.h"
 #include "sessbind.h"
+#include "status.h"
 
 #define NFIXED		3	/* supervisor, listener, cardd */
 
@@ -52,6 +53,7 @@ static const struct privsep_permit cardd_permit[] = {
 	{ AC_FAIL, "FAIL", 4 },
 	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
 	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
+	{ AC_STATUS_REPLY, "STATUS_REPLY", STATUS_MSG_MAX },
 };
 
 static const struct privsep_chan_conf cardd_conf = {

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "err.h"
 #include "proto.h"
+#include "status.h"
 
 static const struct {
 	uint8_t		 type;
@@ -249,6 +250,15 @@ parse_bind(struct buf *b, struct proto_req *req)
 }
 
 static int
+parse_empty(struct buf *b, struct proto_req *req, enum proto_kind kind)
+{
+	if (buf_len(b) != 0)
+		return ERR_FORMAT;
+	req->kind = kind;
+	return 0;
+}
+
+static int
 parse_extension(struct buf *b, struct proto_req *req)
 {
 	char *name = NULL;
@@ -261,19 +271,12 @@ parse_extension(struct buf *b, struct proto_req *req)
 		r = buf_len(b) == 0 ? 0 : ERR_FORMAT;
 	} else if (strcmp(name, EXT_SESSION_BIND) == 0)
 		r = parse_bind(b, req);
+	else if (strcmp(name, EXT_STATUS) == 0)
+		r = parse_empty(b, req, PROTO_EXT_STATUS);
 	else
 		r = ERR_UNSUPPORTED;
 	free(name);
 	return r;
-}
-
-static int
-parse_empty(struct buf *b, struct proto_req *req, enum proto_kind kind)
-{
-	if (buf_len(b) != 0)
-		return ERR_FORMAT;
-	req->kind = kind;
-	return 0;
 }
 
 int
@@ -474,6 +477,30 @@ proto_put_query(struct buf *out)
 	    (r = buf_put_cstring(body, EXT_QUERY)) != 0 ||
 	    (r = buf_put_cstring(body, EXT_QUERY)) != 0 ||
 	    (r = buf_put_cstring(body, EXT_SESSION_BIND)) != 0 ||
+	    (r = buf_put_cstring(body, EXT_STATUS)) != 0 ||
+	    (r = put_frame(out, body)) != 0)
+		goto out;
+ out:
+	buf_free(body);
+	return r;
+}
+
+/* EXTENSION_RESPONSE, the extension's name, then the report as is. */
+int
+proto_put_status_report(struct buf *out, const struct buf *report)
+{
+	struct status *st = NULL;
+	struct buf *body;
+	int r;
+
+	if ((r = status_parse(buf_ptr(report), buf_len(report), &st)) != 0)
+		return r;
+	status_free(st);
+	if ((body = buf_new_capped(AGENT_MSG_MAX)) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_put_u8(body, SSH_AGENT_EXTENSION_RESPONSE)) != 0 ||
+	    (r = buf_put_cstring(body, EXT_STATUS)) != 0 ||
+	    (r = buf_putb(body, report)) != 0 ||
 	    (r = put_frame(out, body)) != 0)
 		goto out;
  out:

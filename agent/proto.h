@@ -50,6 +50,7 @@
 
 #define EXT_QUERY		"query"
 #define EXT_SESSION_BIND	"session-bind@openssh.com"
+#define EXT_STATUS		"status@cardagent"	/* PROTOCOL.agent-ext */
 
 /* What a parsed message asks for. */
 enum proto_kind {
@@ -64,6 +65,7 @@ enum proto_kind {
 	PROTO_UNLOCK,		/* 23 */
 	PROTO_EXT_QUERY,	/* 27 "query" */
 	PROTO_EXT_BIND,		/* 27 "session-bind@openssh.com" */
+	PROTO_EXT_STATUS,	/* 27 "status@cardagent" */
 };
 
 struct proto_req {
@@ -115,5 +117,7 @@ int	proto_put_empty_identities(struct buf *out);
 int	proto_put_signature(struct buf *out, const struct buf *sigmsg,
 	    enum ac_alg alg);
 int	proto_put_query(struct buf *out);
+/* From cardd's STATUS_REPLY payload, the report (validated here). */
+int	proto_put_status_report(struct buf *out, const struct buf *report);
 
 #endif

@@ -37,6 +37,10 @@ struct cardd {
 int	serve_agent(struct cardd *d, uint8_t type, uint32_t id,
 	    struct buf *payload);
 extern const struct privsep_chan_conf serve_agent_conf;
+/* Queue FAIL with reason (AC_R_*) as the reply to id. */
+int	serve_fail(struct cardd *d, uint32_t id, uint32_t reason);
+/* status.c: STATUS, one report of every reader and card. */
+int	serve_status(struct cardd *d, uint32_t id);
 
 /* pinclient.c: requests to pinstore, each waiting at most 3 s. */
 extern const struct privsep_chan_conf pin_conf;
@@ -47,6 +51,10 @@ int	pin_put(struct cardd *d, const char *ident, const struct buf *pin,
 int	pin_delete(struct cardd *d, const char *ident);
 int	pin_invalidate(struct cardd *d, const char *ident);
 int	pin_drop_memory(struct cardd *d);
+/* Where ident's PIN is (STATUS_PIN_NONE to _INVALID) and the seconds a
+ * memory-only one has left; pinstore never sends the PIN here. */
+int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
+	    uint32_t *expires_inp);
 /* A frame pinstore sent outside a call: only late replies are fine. */
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 

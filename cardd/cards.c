@@ -387,6 +387,18 @@ cards_count(const struct cards *cards)
 	return n;
 }
 
+size_t
+cards_reader_count(const struct cards *cards)
+{
+	return cards->ctx != NULL ? reader_count(cards->ctx) : 0;
+}
+
+const char *
+cards_reader_name(const struct cards *cards, size_t i)
+{
+	return cards->ctx != NULL ? reader_name(cards->ctx, i) : NULL;
+}
+
 /* The i-th card (0 <= i < cards_count()), in reader order. */
 struct card *
 cards_get(struct cards *cards, size_t i)

@@ -37,6 +37,9 @@ int	cards_connect(struct cards *cards);
 /* Follows reader changes: drops removed cards, probes new ones. */
 int	cards_refresh(struct cards *cards);
 size_t	cards_count(const struct cards *cards);
+/* Readers pcscd lists (with or without a card), as of the last refresh. */
+size_t	cards_reader_count(const struct cards *cards);
+const char *cards_reader_name(const struct cards *cards, size_t i);
 struct card *cards_get(struct cards *cards, size_t i);
 struct card *cards_by_blob(struct cards *cards, const uint8_t *blob,
 	    size_t len);

@@ -117,6 +117,27 @@ pgp_read_pw1_tries(struct pgp_card *card, int *triesp)
 }
 
 int
+pgp_read_uif(struct pgp_card *card, enum pgp_slot slot, int *uifp)
+{
+	struct buf *resp;
+	uint8_t flag;
+	int r;
+
+	*uifp = -1;
+	if ((unsigned)slot >= PGP_SLOTS)
+		return ERR_ARGUMENT;
+	if ((resp = buf_new()) == NULL)
+		return ERR_ALLOC;
+	r = iso_get_data(&card->iso, 0xd6 + slot, resp);
+	if (r == 0 && (r = buf_get_u8(resp, &flag)) == 0) {
+		*uifp = flag;
+		card->info.uif[slot] = flag;
+	}
+	buf_free(resp);
+	return r;
+}
+
+int
 pgp_pw1_status(struct pgp_card *card, int *verifiedp, int *triesp)
 {
 	int r;

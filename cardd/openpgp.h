@@ -107,6 +107,9 @@ int	pgp_read_pubkey(struct pgp_card *card, enum pgp_slot slot,
 /* Empty VERIFY 82; falls back to C4 when the card does not say. */
 int	pgp_pw1_status(struct pgp_card *card, int *verifiedp, int *triesp);
 int	pgp_read_pw1_tries(struct pgp_card *card, int *triesp);
+/* GET DATA D6-D8 on its own: the slot's UIF byte; ERR_NOT_FOUND when
+ * the card has none.  Updates info.uif. */
+int	pgp_read_uif(struct pgp_card *card, enum pgp_slot slot, int *uifp);
 int	pgp_verify_pw1(struct pgp_card *card, const struct buf *pin);
 /* INTERNAL AUTHENTICATE with the auth key; sigblob gets the SSH
  * signature blob (string alg, string signature). */

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "log.h"
 #include "privsep.h"
+#include "status.h"
 
 #define FAIL_MSG_MAX	1024
 
@@ -25,6 +26,7 @@ static const struct privsep_permit pin_permit[] = {
 	{ CP_FAIL,	"FAIL",	4 + 4 + FAIL_MSG_MAX },
 	{ CP_PIN,	"PIN",	4 + PIN_MAX },
 	{ CP_NONE,	"NONE",	0 },
+	{ CP_STATUS_REPLY, "STATUS_REPLY", 1 + 4 },
 };
 
 const struct privsep_chan_conf pin_conf = {
@@ -318,4 +320,30 @@ pin_drop_memory(struct cardd *d)
 	    &reply)) != 0)
 		return r;
 	return pin_ok(d, reply);
+}
+
+int
+pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
+    uint32_t *expires_inp)
+{
+	static const uint8_t expect[] = { CP_STATUS_REPLY, 0 };
+	struct buf *reply = NULL;
+	uint8_t type;
+	int r;
+
+	*wherep = 0;
+	*expires_inp = 0;
+	if ((r = pin_ident_call(d, CP_STATUS, ident, expect, &type,
+	    &reply)) != 0)
+		return r;
+	if (buf_get_u8(reply, wherep) != 0 ||
+	    buf_get_u32(reply, expires_inp) != 0 || buf_len(reply) != 0 ||
+	    (*wherep != STATUS_PIN_NONE && *wherep != STATUS_PIN_FILE &&
+	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID)) {
+		error("pinstore: malformed STATUS_REPLY");
+		privsep_chan_close(&d->pin);
+		r = ERR_FORMAT;
+	}
+	buf_free(reply);
+	return r;
 }

@@ -1,8 +1,9 @@
 /*
  * The agent channel (doc/PROTOCOL.privsep section 6): LIST, SIGN, ENROL,
- * FORGET and RESET, each answered with exactly one reply.  Payloads are
- * parsed exactly; anything else is a protocol violation and the caller
- * closes the channel.  No reply ever carries a PIN.
+ * FORGET, RESET and STATUS (status.c), each answered with exactly one
+ * reply.  Payloads are parsed exactly; anything else is a protocol
+ * violation and the caller closes the channel.  No reply ever carries a
+ * PIN.
  */
 #include "config.h"
 
@@ -25,6 +26,7 @@ static const struct privsep_permit agent_permit[] = {
 	{ AC_ENROL,	"ENROL",	4 + IDENT_CAP + 4 + PIN_CAP + 4 },
 	{ AC_FORGET,	"FORGET",	4 + IDENT_CAP },
 	{ AC_RESET,	"RESET",	0 },
+	{ AC_STATUS,	"STATUS",	0 },
 };
 
 const struct privsep_chan_conf serve_agent_conf = {
@@ -44,8 +46,8 @@ static const enum pgp_sig sig_algs[] = {
 	PGP_SIG_RSA_SHA512,
 };
 
-static int
-reply_fail(struct cardd *d, uint32_t id, uint32_t reason)
+int
+serve_fail(struct cardd *d, uint32_t id, uint32_t reason)
 {
 	struct buf *b;
 	int r;
@@ -270,7 +272,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 		return ERR_FORMAT;
 	if (flags != 0 || alg < 1 || alg > sizeof(sig_algs) /
 	    sizeof(sig_algs[0]))
-		return reply_fail(d, id, AC_R_INVALID);
+		return serve_fail(d, id, AC_R_INVALID);
 	req.alg = sig_algs[alg - 1];
 	if ((r = cards_refresh(d->cards)) != 0 ||
 	    (card = cards_by_blob(d->cards, blob, bloblen)) == NULL)
@@ -284,7 +286,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	else
 		reason = sign_card(d, card, &req, sig);
 	if (reason != 0)
-		r = reply_fail(d, id, reason);
+		r = serve_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
 	buf_free(sig);
@@ -372,7 +374,7 @@ serve_enrol(struct cardd *d, uint32_t id, struct buf *p)
 		goto out;
 	}
 	reason = enrol(d, ident, pin, lifetime);
-	r = reason != 0 ? reply_fail(d, id, reason) :
+	r = reason != 0 ? serve_fail(d, id, reason) :
 	    privsep_queue(d->agent, AC_OK, id, NULL);
  out:
 	buf_free(pin);
@@ -411,7 +413,7 @@ serve_forget(struct cardd *d, uint32_t id, struct buf *p)
 		unverify(d, card);
 	if (pin_delete(d, ident) != 0)
 		reason = AC_R_STORE;
-	r = reason != 0 ? reply_fail(d, id, reason) :
+	r = reason != 0 ? serve_fail(d, id, reason) :
 	    privsep_queue(d->agent, AC_OK, id, NULL);
 	free(ident);
 	return r;
@@ -448,6 +450,8 @@ serve_agent(struct cardd *d, uint8_t type, uint32_t id, struct buf *payload)
 		return serve_forget(d, id, payload);
 	case AC_RESET:
 		return serve_reset(d, id);
+	case AC_STATUS:
+		return serve_status(d, id);
 	default:
 		return ERR_FORMAT;	/* the permit table let it through */
 	}

@@ -16,10 +16,12 @@
 #define AC_ENROL		18
 #define AC_FORGET		19
 #define AC_RESET		20
+#define AC_STATUS		21
 #define AC_OK			32
 #define AC_FAIL			33
 #define AC_KEYS			34
 #define AC_SIGNATURE		35
+#define AC_STATUS_REPLY		36
 
 enum ac_alg {
 	AC_ALG_ED25519 = 1,
@@ -48,10 +50,12 @@ enum ac_reason {
 #define CP_DELETE		18
 #define CP_INVALIDATE		19
 #define CP_DROP_MEMORY		20
+#define CP_STATUS		21
 #define CP_OK			32
 #define CP_FAIL			33
 #define CP_PIN			34
 #define CP_NONE			35
+#define CP_STATUS_REPLY		36
 
 /* FAIL reasons on cardd <-> pinstore; the same numbers as AC_R_*. */
 #define CP_R_STORE		AC_R_STORE	/* the store file cannot be used */

@@ -111,3 +111,90 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 	free(line);
 	return r;
 }
+
+int
+keyblob_fingerprint(const struct buf *blob, char **fpp)
+{
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen;
+	char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1], *p;
+
+	*fpp = NULL;
+	if (EVP_Digest(buf_ptr(blob), buf_len(blob), md, &mdlen,
+	    EVP_sha256(), NULL) != 1)
+		return ERR_CRYPTO;
+	EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+	/* ssh-keygen -l drops base64's padding */
+	if ((p = strchr(b64, '=')) != NULL)
+		*p = '\0';
+	if (asprintf(fpp, "SHA256:%s", b64) == -1) {
+		*fpp = NULL;
+		return ERR_ALLOC;
+	}
+	return 0;
+}
+
+/* Bits of an unsigned big-endian magnitude (mpint: leading zeros). */
+static unsigned
+magnitude_bits(const uint8_t *p, size_t len)
+{
+	unsigned bits;
+
+	while (len > 0 && *p == 0) {
+		p++;
+		len--;
+	}
+	if (len == 0)
+		return 0;
+	for (bits = 8; bits > 0 && (*p & (1u << (bits - 1))) == 0; bits--)
+		;
+	return (unsigned)(len - 1) * 8 + bits;
+}
+
+static int
+blob_bits(struct buf *b, const char *type, unsigned *bitsp)
+{
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	if (strcmp(type, "ssh-ed25519") == 0) {
+		*bitsp = 256;
+		return 0;
+	}
+	if (strcmp(type, "ssh-rsa") == 0) {
+		if ((r = buf_get_string_direct(b, &p, &len)) != 0 ||
+		    (r = buf_get_string_direct(b, &p, &len)) != 0)
+			return r;
+		*bitsp = magnitude_bits(p, len);
+		return *bitsp == 0 ? ERR_FORMAT : 0;
+	}
+	if (strcmp(type, "ecdsa-sha2-nistp256") == 0)
+		*bitsp = 256;
+	else if (strcmp(type, "ecdsa-sha2-nistp384") == 0)
+		*bitsp = 384;
+	else if (strcmp(type, "ecdsa-sha2-nistp521") == 0)
+		*bitsp = 521;
+	else
+		return ERR_UNSUPPORTED;
+	return 0;
+}
+
+int
+keyblob_bits(const struct buf *blob, unsigned *bitsp)
+{
+	struct buf *view;
+	char *type = NULL;
+	int r;
+
+	*bitsp = 0;
+	if ((view = buf_from(buf_ptr(blob), buf_len(blob))) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_cstring(view, &type, NULL)) == 0)
+		r = blob_bits(view, type, bitsp);
+	if (r != 0)
+		*bitsp = 0;
+	free(type);
+	buf_free(view);
+	return r;
+}

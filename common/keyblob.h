@@ -24,5 +24,9 @@ int	keyblob_type(const struct buf *blob, char **typep);
 /* "type base64 comment" (no newline), allocated. */
 int	keyblob_to_line(const struct buf *blob, const char *comment,
 	    char **linep);
+/* "SHA256:base64" without padding, as ssh-keygen -l prints it. */
+int	keyblob_fingerprint(const struct buf *blob, char **fpp);
+/* Key size as ssh-keygen -l prints it (RSA modulus, curve size). */
+int	keyblob_bits(const struct buf *blob, unsigned *bitsp);
 
 #endif

@@ -13,6 +13,7 @@
 #include "err.h"
 #include "log.h"
 #include "pins.h"
+#include "status.h"
 #include "store.h"
 
 struct mem_pin {
@@ -315,4 +316,32 @@ pins_invalidate(struct pins *pins, const char *ident)
 	pins->errmsg[0] = '\0';
 	mem_remove(pins, ident);
 	return update_file(pins, ident, rec_invalidate, NULL);
+}
+
+int
+pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
+    uint32_t *expires_inp)
+{
+	struct store_recs *recs = NULL;
+	uint64_t left;
+	int i, r;
+
+	*wherep = STATUS_PIN_NONE;
+	*expires_inp = 0;
+	pins->errmsg[0] = '\0';
+	pins_expire(pins);
+	if ((i = mem_find(pins, ident)) >= 0) {
+		left = pins->mem[i].expires - pins->clock(pins->clock_arg);
+		left = (left + 999) / 1000;
+		*wherep = STATUS_PIN_MEMORY;
+		*expires_inp = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+		return 0;
+	}
+	if ((r = store_load(pins->store, &recs)) != 0)
+		return store_failed(pins, r);
+	if ((i = store_recs_find(recs, ident)) >= 0)
+		*wherep = recs->rec[i].valid ? STATUS_PIN_FILE :
+		    STATUS_PIN_INVALID;
+	store_recs_free(recs);
+	return 0;
 }

@@ -41,6 +41,10 @@ int	pins_put(struct pins *pins, const char *ident, const struct buf *pin,
 int	pins_delete(struct pins *pins, const char *ident);
 int	pins_invalidate(struct pins *pins, const char *ident);
 void	pins_drop_memory(struct pins *pins);
+/* Where ident's PIN is (enum status_pin), and for a memory-only one the
+ * seconds it has left, rounded up.  Never touches the PIN itself. */
+int	pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
+	    uint32_t *expires_inp);
 
 /* Wipe expired memory PINs; ms until the next expiry, or -1 if none. */
 int	pins_expire(struct pins *pins);

@@ -25,6 +25,7 @@ static const struct privsep_permit serve_permits[] = {
 	{ CP_DELETE,		"DELETE",	IDENT_FIELD },
 	{ CP_INVALIDATE,	"INVALIDATE",	IDENT_FIELD },
 	{ CP_DROP_MEMORY,	"DROP_MEMORY",	0 },
+	{ CP_STATUS,		"STATUS",	IDENT_FIELD },
 };
 
 const struct privsep_chan_conf serve_conf = {
@@ -148,7 +149,31 @@ do_put(struct pins *pins, struct buf *req, const char *ident, int ident_ok,
 	return r;
 }
 
-/* GET, DELETE and INVALIDATE: the ident is the whole payload. */
+/* Where the PIN is and when it expires: never the PIN itself. */
+static int
+do_status(struct pins *pins, const char *ident, uint8_t *rtypep,
+    struct buf **replyp)
+{
+	struct buf *b;
+	uint32_t expires_in;
+	uint8_t where;
+	int r;
+
+	if ((r = pins_status(pins, ident, &where, &expires_in)) != 0)
+		return reply_status(pins, r, rtypep, replyp);
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if (buf_put_u8(b, where) != 0 || buf_put_u32(b, expires_in) != 0) {
+		buf_free(b);
+		return ERR_ALLOC;
+	}
+	debug("STATUS %s: %u", ident, where);
+	*rtypep = CP_STATUS_REPLY;
+	*replyp = b;
+	return 0;
+}
+
+/* GET, DELETE, INVALIDATE, STATUS: the ident is the whole payload. */
 static int
 do_ident_only(struct pins *pins, uint8_t type, const char *ident,
     uint8_t *rtypep, struct buf **replyp)
@@ -166,6 +191,8 @@ do_ident_only(struct pins *pins, uint8_t type, const char *ident,
 		if ((r = pins_invalidate(pins, ident)) == 0)
 			verbose("PIN for %s marked invalid", ident);
 		return reply_status(pins, r, rtypep, replyp);
+	case CP_STATUS:
+		return do_status(pins, ident, rtypep, replyp);
 	default:
 		return ERR_INTERNAL;
 	}

@@ -31,6 +31,7 @@
 #include "err.h"
 #include "log.h"
 #include "privsep.h"
+#include "status.h"
 
 #define ID1	"0000:01234567"
 
@@ -46,13 +47,14 @@ static const struct privsep_permit cardd_permits[] = {
 	{ CP_FAIL, "FAIL", 4 + 4 + 1024 },
 	{ CP_PIN, "PIN", 4 + 127 },
 	{ CP_NONE, "NONE", 0 },
+	{ CP_STATUS_REPLY, "STATUS_REPLY", 5 },
 };
 
 static const struct privsep_chan_conf cardd_conf = {
 	.name = "test cardd", .self = PRIVSEP_ROLE_CARDD,
 	.peer = PRIVSEP_ROLE_PINSTORE, .max_frame = CP_FRAME_MAX,
 	.max_queued = 4 * CP_FRAME_MAX, .permit = cardd_permits,
-	.npermit = 4,
+	.npermit = 5,
 };
 
 struct proc {
@@ -290,6 +292,42 @@ test_drop_memory(void **state)
 	assert_pin(p, "0000:00000002", "3333333");
 }
 
+/* STATUS: exactly (where, expires_in), never a PIN byte. */
+static void
+assert_status(struct proc *p, const char *ident, uint8_t want,
+    uint32_t min_left, uint32_t max_left)
+{
+	struct buf *reply = NULL;
+	uint32_t left;
+	uint8_t where;
+
+	assert_int_equal(ask(p, CP_STATUS, ident, NULL, 0, &reply),
+	    CP_STATUS_REPLY);
+	assert_int_equal(buf_len(reply), 5);
+	assert_int_equal(buf_get_u8(reply, &where), 0);
+	assert_int_equal(buf_get_u32(reply, &left), 0);
+	assert_int_equal(where, want);
+	assert_in_range(left, min_left, max_left);
+	buf_free(reply);
+}
+
+static void
+test_status(void **state)
+{
+	struct proc *p = *state;
+
+	assert_status(p, ID1, STATUS_PIN_NONE, 0, 0);
+	assert_int_equal(ask(p, CP_PUT, ID1, "123456", 0, NULL), CP_OK);
+	assert_status(p, ID1, STATUS_PIN_FILE, 0, 0);
+	assert_int_equal(ask(p, CP_INVALIDATE, ID1, NULL, 0, NULL), CP_OK);
+	assert_status(p, ID1, STATUS_PIN_INVALID, 0, 0);
+	assert_int_equal(ask(p, CP_PUT, ID1, "123456", 600, NULL), CP_OK);
+	assert_status(p, ID1, STATUS_PIN_MEMORY, 599, 600);
+	assert_int_equal(ask(p, CP_DELETE, ID1, NULL, 0, NULL), CP_OK);
+	assert_status(p, ID1, STATUS_PIN_NONE, 0, 0);
+	assert_fail(p, CP_STATUS, "0000:0123456a", NULL, 7, "ident");
+}
+
 static void
 test_bad_requests(void **state)
 {
@@ -394,6 +432,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trips, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_drop_memory, setup,
 		    teardown),

@@ -45,6 +45,7 @@ usage(FILE *f)
 	    "usage: cardagent [-c | -s] [-Dd] [-a bind_address] [-t life]"
 	    " [[--] command [arg ...]]\n"
 	    "       cardagent [-c | -s] -k\n"
+	    "       cardagent status [--json]\n"
 	    "       cardagent --help | --version\n"
 	    "\n"
 	    "An SSH agent for the authentication keys of OpenPGP cards.\n"
@@ -274,6 +275,10 @@ main(int argc, char **argv)
 
 	setproctitle_init(argc, argv, environ);
 	log_init("cardagent", LOG_LEVEL_INFO, 1);
+	/* a client of a running agent: no helpers (-- status runs a
+	 * command called status) */
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	if (sandbox_harden() != 0)
 		return 1;
