@@ -146,6 +146,46 @@ test_rsa(void **state)
 	buf_free(b);
 }
 
+/* Fingerprint and size as `ssh-keygen -lf` printed them for each line. */
+static void
+check_fp(struct buf *b, unsigned bits, const char *fp)
+{
+	unsigned got;
+	char *s = NULL;
+
+	assert_int_equal(keyblob_bits(b, &got), 0);
+	assert_int_equal(got, bits);
+	assert_int_equal(keyblob_fingerprint(b, &s), 0);
+	assert_string_equal(s, fp);
+	free(s);
+	buf_reset(b);
+}
+
+static void
+test_fingerprint(void **state)
+{
+	static const uint8_t junk[] = { 0, 0, 0, 7, 's', 's', 'h', '-',
+	    'r', 's', 'a', 0, 0, 0, 1 };
+	struct buf *b = buf_new(), *j = buf_from(junk, sizeof(junk));
+	unsigned bits = 1;
+
+	assert_int_equal(keyblob_put_ed25519(b, ed25519_pk,
+	    sizeof(ed25519_pk)), 0);
+	check_fp(b, 256, "SHA256:Y8/HteH0HgbBO0GTci9zvDtFyrqE1gocc8K9Lc8k+jA");
+	assert_int_equal(keyblob_put_ecdsa(b, 256, p256_q, sizeof(p256_q)), 0);
+	check_fp(b, 256, "SHA256:BqbF0Ab7DTijUz2X6opl3zNpiLn9r9cgxw5jtIjSxKU");
+	assert_int_equal(keyblob_put_ecdsa(b, 521, p521_q, sizeof(p521_q)), 0);
+	check_fp(b, 521, "SHA256:5CgQblKsz9DVFLvknrBJ1qDjRoiO7jRt7680z7RQ7j4");
+	/* the modulus's leading zero bytes do not count */
+	assert_int_equal(keyblob_put_rsa(b, rsa_n_padded, sizeof(rsa_n_padded),
+	    rsa_e, sizeof(rsa_e)), 0);
+	check_fp(b, 1024, "SHA256:IhfZVAcdWvklsl4ObSJshSXnWCfQdp8WmcLBrbqv4r0");
+	assert_int_equal(keyblob_bits(j, &bits), ERR_TRUNCATED);
+	assert_int_equal(bits, 0);
+	buf_free(j);
+	buf_free(b);
+}
+
 static void
 test_line_rejects_garbage(void **state)
 {
@@ -165,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_ed25519),
 		cmocka_unit_test(test_ecdsa),
 		cmocka_unit_test(test_rsa),
+		cmocka_unit_test(test_fingerprint),
 		cmocka_unit_test(test_line_rejects_garbage),
 	};
 
