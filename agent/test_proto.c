@@ -270,6 +270,15 @@ test_extensions(void **state)
 	assert_int_equal(buf_put_cstring(m, "nonsense@example.com"), 0);
 	assert_int_equal(parse(m, &req), ERR_UNSUPPORTED);
 	proto_req_clear(&req);
+	buf_reset(m);
+	assert_int_equal(buf_put_u8(m, 27), 0);
+	assert_int_equal(buf_put_cstring(m, "status@cardagent"), 0);
+	assert_int_equal(parse(m, &req), 0);
+	assert_int_equal(req.kind, PROTO_EXT_STATUS);
+	proto_req_clear(&req);
+	assert_int_equal(buf_put_u8(m, 0), 0);	/* takes no arguments */
+	assert_int_equal(parse(m, &req), ERR_FORMAT);
+	proto_req_clear(&req);
 	buf_free(m);
 	m = msg_bind();
 	assert_int_equal(parse(m, &req), 0);
@@ -421,6 +430,39 @@ test_signature_reply(void **state)
 	buf_free(out);
 }
 
+/* cardd's report goes out behind the extension's name, checked first. */
+static void
+test_status_reply(void **state)
+{
+	static const uint8_t empty[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t v9[] = { 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct buf *out = buf_new(), *p = buf_from(empty, sizeof(empty));
+	const uint8_t *name;
+	uint32_t len;
+	uint8_t type;
+	size_t nlen;
+
+	assert_int_equal(proto_put_status_report(out, p), 0);
+	assert_int_equal(buf_get_u32(out, &len), 0);
+	assert_int_equal(len, buf_len(out));
+	assert_int_equal(buf_get_u8(out, &type), 0);
+	assert_int_equal(type, SSH_AGENT_EXTENSION_RESPONSE);
+	assert_int_equal(buf_get_string_direct(out, &name, &nlen), 0);
+	assert_memory_equal(name, "status@cardagent", nlen);
+	assert_int_equal(buf_len(out), sizeof(empty));
+	assert_memory_equal(buf_ptr(out), empty, sizeof(empty));
+	buf_free(p);
+	buf_reset(out);
+	p = buf_from(v9, sizeof(v9));
+	assert_int_equal(proto_put_status_report(out, p), ERR_UNSUPPORTED);
+	assert_int_equal(buf_len(out), 0);
+	buf_free(p);
+	p = buf_from(empty, sizeof(empty) - 1);
+	assert_int_equal(proto_put_status_report(out, p), ERR_TRUNCATED);
+	buf_free(p);
+	buf_free(out);
+}
+
 int
 main(void)
 {
@@ -437,6 +479,7 @@ main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_identities_reply),
 		cmocka_unit_test(test_signature_reply),
+		cmocka_unit_test(test_status_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
