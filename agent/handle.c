@@ -62,14 +62,16 @@ sign_in_flight(const struct agent *a)
 	return 0;
 }
 
+/* The client's answer built by put from cardd's payload, or FAILURE. */
 static void
-reply_keys(struct conn *c, const struct buf *keys)
+reply_from(struct conn *c, int (*put)(struct buf *, const struct buf *),
+    const struct buf *payload)
 {
 	struct buf *b;
 
 	if ((b = buf_new()) == NULL)
 		fatal("out of memory");
-	if (proto_put_identities(b, keys) != 0)
+	if (put(b, payload) != 0)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 	else
 		conn_reply(c, b);
@@ -82,7 +84,7 @@ h_list(struct agent *a, struct conn *c)
 	/* cardd may be waiting for a touch: do not queue behind it */
 	if (a->keys != NULL && sign_in_flight(a)) {
 		debug("sign in flight: listing from the cache");
-		reply_keys(c, a->keys);
+		reply_from(c, proto_put_identities, a->keys);
 		return;
 	}
 	to_cardd(a, c, AC_LIST, NULL);
@@ -282,7 +284,7 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 	c->ac_type = 0;
 	c->ac_id = 0;
 	if (type == AC_KEYS)
-		reply_keys(c, payload);
+		reply_from(c, proto_put_identities, payload);
 	else if (type == AC_SIGNATURE) {
 		if ((b = buf_new()) == NULL)
 			fatal("out of memory");
@@ -292,15 +294,9 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 		} else
 			conn_reply(c, b);
 		buf_free(b);
-	} else if (type == AC_STATUS_REPLY) {
-		if ((b = buf_new()) == NULL)
-			fatal("out of memory");
-		if (proto_put_status_report(b, payload) != 0)
-			conn_reply_status(c, SSH_AGENT_FAILURE);
-		else
-			conn_reply(c, b);
-		buf_free(b);
-	} else if (type == AC_OK)
+	} else if (type == AC_STATUS_REPLY)
+		reply_from(c, proto_put_status_report, payload);
+	else if (type == AC_OK)
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	else {
 		uint32_t reason = 0;

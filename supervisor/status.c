@@ -90,7 +90,7 @@ static int
 exchange(int fd, struct buf *reply)
 {
 	struct buf *req;
-	uint8_t len[4], *p;
+	uint8_t *p;
 	uint32_t n;
 	int r = -1;
 
@@ -100,11 +100,10 @@ exchange(int fd, struct buf *reply)
 	    buf_put_cstring(req, EXT_STATUS) != 0)
 		goto out;
 	if (io_all(fd, (uint8_t *)buf_ptr(req), buf_len(req), 1) != 0 ||
-	    io_all(fd, len, sizeof(len), 0) != 0)
+	    buf_reserve(reply, 4, &p) != 0 || io_all(fd, p, 4, 0) != 0 ||
+	    buf_get_u32(reply, &n) != 0)
 		goto out;
-	n = (uint32_t)len[0] << 24 | (uint32_t)len[1] << 16 |
-	    (uint32_t)len[2] << 8 | len[3];
-	if (n == 0 || n > REPLY_MAX) {
+	if (n == 0 || n > REPLY_MAX - 4) {
 		errno = EPROTO;
 		goto out;
 	}
