@@ -9,6 +9,7 @@
 
 #include <sys/wait.h>
 
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include "err.h"
 #include "keyblob.h"
 #include "log.h"
+#include "status.h"
 
 #define ID_A	"0000:000000A1"
 #define ID_B	"0000:000000B2"
@@ -509,6 +511,90 @@ t_violations(struct cdt *t, struct keys *k)
 	buf_free(b);
 }
 
+/* STATUS: its report, or NULL (a FAIL, a malformed report). */
+static struct status *
+get_status(struct cdt *t)
+{
+	struct status *st = NULL;
+	struct buf *reply = NULL;
+	uint8_t rtype;
+
+	if (cdt_call(t, AC_STATUS, NULL, &rtype, &reply) == 0 &&
+	    rtype == AC_STATUS_REPLY &&
+	    status_parse(buf_ptr(reply), buf_len(reply), &st) != 0)
+		st = NULL;
+	buf_free(reply);
+	return st;
+}
+
+static const struct status_card *
+status_card(const struct status *st, const char *ident)
+{
+	size_t i;
+
+	for (i = 0; st != NULL && i < st->ncards; i++)
+		if (strcmp(st->cards[i].ident, ident) == 0)
+			return &st->cards[i];
+	return NULL;
+}
+
+/* The card's entry: its key, the fake pinstore's place, C4 and D8. */
+static int
+status_ok(struct cdt *t, const struct status *st, const struct keys *k,
+    const char *ident, const char *reader)
+{
+	const struct status_card *c = status_card(st, ident);
+	const struct cdt_pin *e = cdt_store_find(t, ident);
+	uint8_t pin = e == NULL ? STATUS_PIN_NONE : e->invalid ?
+	    STATUS_PIN_INVALID : STATUS_PIN_FILE;
+
+	return c != NULL && strcmp(c->reader, getenv(reader)) == 0 &&
+	    buf_len(c->blob) == buf_len(key_of(k, ident)) &&
+	    memcmp(buf_ptr(c->blob), buf_ptr(key_of(k, ident)),
+	    buf_len(c->blob)) == 0 && c->pin == pin && c->expires_in == 0 &&
+	    c->tries == 3 && c->uif == 0 && c->ncerts == 0;
+}
+
+static void
+t_status(struct cdt *t, const struct keys *k)
+{
+	struct status *st;
+	struct pollfd pfd = { -1, POLLIN, 0 };
+	long a0 = apdus("a"), b0 = apdus("b");
+	unsigned n0 = t->nstatus;
+
+	st = get_status(t);
+	ok(st != NULL && st->nreaders == 2 && st->ncards == 2 &&
+	    strcmp(st->readers[0], getenv("READER_A")) == 0,
+	    "STATUS: two readers, two cards");
+	ok(status_ok(t, st, k, ID_A, "READER_A") &&
+	    status_ok(t, st, k, ID_B, "READER_B"),
+	    "STATUS: keys, PIN places, 3 tries, UIF off");
+	ok(apdus("a") - a0 == 2 && apdus("b") - b0 == 2 &&
+	    t->nstatus - n0 == 2,
+	    "STATUS: two GET DATA per card, one pinstore STATUS per card "
+	    "(%ld, %ld APDUs)", apdus("a") - a0, apdus("b") - b0);
+	status_free(st);
+	t->bad_status = 1;
+	st = get_status(t);
+	t->bad_status = 0;
+	ok(status_card(st, ID_A) != NULL &&
+	    status_card(st, ID_A)->pin == STATUS_PIN_UNKNOWN,
+	    "pinstore's STATUS_REPLY malformed: PIN unknown, the rest sent");
+	status_free(st);
+	/* cardd's HELLO on the new channel: it has taken the PEER */
+	pfd.fd = cdt_peer(t, PRIVSEP_ROLE_PINSTORE) == 0 ?
+	    privsep_fd(t->pin) : -1;
+	ok(pfd.fd != -1 && poll(&pfd, 1, 5000) == 1 &&
+	    (st = get_status(t)) != NULL &&
+	    status_card(st, ID_A)->pin != STATUS_PIN_UNKNOWN,
+	    "a new pinstore channel: the PIN place again");
+	status_free(st);
+	ok(cdt_expect_close(t, AC_STATUS, k->blob[0]) == 0 && cdt_alive(t) &&
+	    cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0,
+	    "STATUS with a payload: channel closed, cardd lives on");
+}
+
 static void
 t_sandbox(const char *cardd)
 {
@@ -553,6 +639,7 @@ main(void)
 	t_few_tries(&t, &k);
 	t_pinstore(&t, &k);
 	t_forget(&t, &k);
+	t_status(&t, &k);
 	t_hotplug(&t, &k);
 	t_violations(&t, &k);
 	t_sandbox(cardd);

@@ -23,6 +23,7 @@
 #include "channels.h"
 #include "err.h"
 #include "log.h"
+#include "status.h"
 
 #define CALL_TIMEOUT_MS	20000
 
@@ -35,6 +36,7 @@ static const struct privsep_chan_conf sup_conf = {
 static const struct privsep_permit agent_permit[] = {
 	{ AC_OK, "OK", 0 }, { AC_FAIL, "FAIL", 4 },
 	{ AC_KEYS, "KEYS", 64 * 1024 }, { AC_SIGNATURE, "SIGNATURE", 4096 },
+	{ AC_STATUS_REPLY, "STATUS_REPLY", STATUS_MSG_MAX },
 };
 static const struct privsep_chan_conf agent_conf = {
 	.name = "test-agent", .self = PRIVSEP_ROLE_AGENT,
@@ -46,7 +48,7 @@ static const struct privsep_chan_conf agent_conf = {
 static const struct privsep_permit pin_permit[] = {
 	{ CP_GET, "GET", 256 }, { CP_PUT, "PUT", 1024 },
 	{ CP_DELETE, "DELETE", 256 }, { CP_INVALIDATE, "INVALIDATE", 256 },
-	{ CP_DROP_MEMORY, "DROP_MEMORY", 0 },
+	{ CP_DROP_MEMORY, "DROP_MEMORY", 0 }, { CP_STATUS, "STATUS", 256 },
 };
 static const struct privsep_chan_conf pin_conf = {
 	.name = "test-pinstore", .self = PRIVSEP_ROLE_PINSTORE,
@@ -195,6 +197,13 @@ pin_answer(struct cdt *t, uint8_t type, struct buf *p, struct buf *out,
 		t->ninval++;
 		if (e != NULL)
 			e->invalid = 1;
+	} else if (type == CP_STATUS) {
+		t->nstatus++;
+		*rtypep = CP_STATUS_REPLY;
+		if ((r = buf_put_u8(out, t->bad_status ? 9 : e == NULL ?
+		    STATUS_PIN_NONE : e->invalid ? STATUS_PIN_INVALID :
+		    STATUS_PIN_FILE)) == 0)
+			r = buf_put_u32(out, 0);
 	}
 	return r;
 }

@@ -26,9 +26,10 @@ struct cdt {
 	struct privsep_chan *sup, *agent, *pin;
 	/* The fake pinstore: its PINs and what it was asked. */
 	struct cdt_pin	 store[CDT_STORE_MAX];
-	unsigned	 nget, nput, ndelete, ninval, ndrop;
+	unsigned	 nget, nput, ndelete, ninval, ndrop, nstatus;
 	uint32_t	 put_lifetime;
 	int		 silent;	/* pinstore answers nothing */
+	int		 bad_status;	/* STATUS_REPLY with an unknown place */
 };
 
 int	cdt_start(struct cdt *t, const char *cardd, const char *logpath);
