@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "channels.h"
+#include "status.h"
 
 #define AGENT_MSG_MAX		(256 * 1024)	/* message cap, after len */
 #define AGENT_IDENT_MAX		255	/* card ident ("0000:01234567") */
@@ -50,7 +51,7 @@
 
 #define EXT_QUERY		"query"
 #define EXT_SESSION_BIND	"session-bind@openssh.com"
-#define EXT_STATUS		"status@cardagent"	/* PROTOCOL.agent-ext */
+#define EXT_STATUS		STATUS_EXTENSION	/* PROTOCOL.agent-ext */
 
 /* What a parsed message asks for. */
 enum proto_kind {

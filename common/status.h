@@ -12,6 +12,7 @@
 
 #include "buf.h"
 
+#define STATUS_EXTENSION	"status@cardagent"	/* its agent request */
 #define STATUS_VERSION		1
 #define STATUS_MSG_MAX		(128 * 1024)	/* whole report */
 #define STATUS_READERS_MAX	64

@@ -25,14 +25,10 @@
 #include "err.h"
 #include "keyblob.h"
 #include "log.h"
+#include "proto.h"
 #include "status.h"
 #include "supervisor.h"
 
-#define EXT_STATUS		"status@cardagent"
-#define AGENT_EXTENSION		27
-#define AGENT_FAILURE		5
-#define AGENT_EXT_FAILURE	28
-#define AGENT_EXT_RESPONSE	29
 #define REPLY_MAX		(STATUS_MSG_MAX + 1024)
 #define REPLY_TIMEOUT_MS	(60 * 1000)	/* a sign may await a touch */
 
@@ -74,7 +70,8 @@ io_all(int fd, uint8_t *p, size_t len, int writing)
 		errno = 0;
 		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1)
 			return -1;
-		n = writing ? write(fd, p, len) : read(fd, p, len);
+		n = writing ? send(fd, p, len, MSG_NOSIGNAL) :
+		    read(fd, p, len);
 		if (n == -1 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
@@ -96,7 +93,7 @@ exchange(int fd, struct buf *reply)
 
 	if ((req = buf_new()) == NULL ||
 	    buf_put_u32(req, 1 + 4 + strlen(EXT_STATUS)) != 0 ||
-	    buf_put_u8(req, AGENT_EXTENSION) != 0 ||
+	    buf_put_u8(req, SSH_AGENTC_EXTENSION) != 0 ||
 	    buf_put_cstring(req, EXT_STATUS) != 0)
 		goto out;
 	if (io_all(fd, (uint8_t *)buf_ptr(req), buf_len(req), 1) != 0 ||
@@ -126,12 +123,12 @@ decode(struct buf *reply, struct status **stp)
 	*stp = NULL;
 	if (buf_get_u8(reply, &type) != 0)
 		type = 0;
-	if (type == AGENT_FAILURE || type == AGENT_EXT_FAILURE) {
+	if (type == SSH_AGENT_FAILURE || type == SSH_AGENT_EXTENSION_FAILURE) {
 		fprintf(stderr, "cardagent status: the agent refused the "
 		    "request (an agent other than cardagent, or locked)\n");
 		return ST_REFUSED;
 	}
-	if (type != AGENT_EXT_RESPONSE ||
+	if (type != SSH_AGENT_EXTENSION_RESPONSE ||
 	    buf_get_cstring(reply, &name, NULL) != 0 ||
 	    strcmp(name, EXT_STATUS) != 0)
 		r = ERR_FORMAT;
