@@ -31,6 +31,7 @@
 #include "keyblob.h"
 #include "privsep.h"
 #include "proto.h"
+#include "status.h"
 
 #define IDENT	"0000:01234567"
 #define PIN	"123456"
@@ -44,7 +45,7 @@ static int ntest, nfail;
 
 /* What the fake cardd saw. */
 static struct {
-	int	 enrol, forget, reset, list, sign;
+	int	 enrol, forget, reset, list, sign, status;
 	char	 ident[64];
 	char	 pin[64];
 	uint32_t lifetime;
@@ -56,10 +57,12 @@ static const struct privsep_permit cardd_permit[] = {
 	{ AC_ENROL, "ENROL", 1024 },
 	{ AC_FORGET, "FORGET", 1024 },
 	{ AC_RESET, "RESET", 0 },
+	{ AC_STATUS, "STATUS", 0 },
 };
 static const struct privsep_chan_conf cardd_conf = {
 	"fake-cardd", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, AC_FRAME_MAX,
-	4 * AC_FRAME_MAX, cardd_permit, 5, 0,
+	4 * AC_FRAME_MAX, cardd_permit,
+	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0,
 };
 static const struct privsep_chan_conf sv_conf = {
 	"fake-supervisor", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT,
@@ -159,7 +162,14 @@ fake_reply(uint8_t type, uint32_t id, struct buf *p)
 		free(s);
 	} else if (type == AC_FORGET)
 		seen.forget++;
-	else
+	else if (type == AC_STATUS) {
+		/* a report with no reader and no card */
+		seen.status++;
+		rtype = AC_STATUS_REPLY;
+		if (buf_put_u32(r, STATUS_VERSION) != 0 ||
+		    buf_put_u32(r, 0) != 0 || buf_put_u32(r, 0) != 0)
+			die("status");
+	} else
 		seen.reset++;
 	if (privsep_queue(cardd, rtype, id, r) != 0)
 		die("queue to agent");
@@ -624,6 +634,11 @@ cases_bind(void)
 	m = sign_msg();
 	ok(raw_call(fd, m) == SSH_AGENT_SIGN_RESPONSE && seen.sign == s + 1,
 	    "SIGN on a well-bound connection works");
+	buf_free(m);
+	m = simple_msg(SSH_AGENTC_EXTENSION, STATUS_EXTENSION, NULL);
+	ok(raw_call(fd, m) == SSH_AGENT_EXTENSION_RESPONSE &&
+	    seen.status == 1, "status@cardagent on a bound connection: "
+	    "cardd's report");
 	buf_free(m);
 	close(fd);
 	fd = raw_connect();
