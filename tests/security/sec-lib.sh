@@ -1,0 +1,52 @@
+# Helpers of the security tests (sourced after tests/rig/rig.sh and
+# tests/agent/agent-lib.sh, POSIX sh).
+#
+#	sec_hex TEXT			TEXT's bytes in lower-case hex
+#	sec_needles TEXT		TEXT, and its hex in lower and upper case
+#	sec_user_env			a private HOME and XDG dirs for $SEC_UID
+#					under $RIG_DIR, readable by it
+#	sec_as_user CMD...		CMD as $SEC_UID:$SEC_UID, no groups
+
+MEMSCAN=${MEMSCAN:-$top_builddir/tests/security/memscan}
+ATTACH=${ATTACH:-$top_builddir/tests/security/attach}
+# An unprivileged uid for the tests that need another user: nobody.
+SEC_UID=${SEC_UID:-65534}
+
+for _p in "$MEMSCAN" "$ATTACH"; do
+	if [ ! -x "$_p" ]; then
+		echo "Bail out! $_p is not built"
+		exit 1
+	fi
+done
+
+sec_hex()
+{
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
+sec_needles()
+{
+	echo "$1"
+	sec_hex "$1"
+	echo
+	sec_hex "$1" | tr a-f A-F
+	echo
+}
+
+# The user must reach $RIG_DIR's programs and sockets: open the path to
+# it for traversal (the build tree is root's, 0755 above $RIG_DIR).
+sec_user_env()
+{
+	chmod 711 "$RIG_DIR" &&
+	    mkdir -p "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" &&
+	    chown -R "$SEC_UID:$SEC_UID" "$RIG_DIR/u" &&
+	    chmod 700 "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data"
+}
+
+sec_as_user()
+{
+	env HOME="$RIG_DIR/u/home" XDG_RUNTIME_DIR="$RIG_SDIR/u/run" \
+	    XDG_DATA_HOME="$RIG_DIR/u/data" TMPDIR="$RIG_SDIR/u/run" \
+	    setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
+	    --inh-caps=-all "$@"
+}
