@@ -4,7 +4,7 @@
 #	sec_hex TEXT			TEXT's bytes in lower-case hex
 #	sec_needles TEXT		TEXT, and its hex in lower and upper case
 #	sec_user_env			a private HOME and XDG dirs for $SEC_UID
-#					under $RIG_DIR, readable by it
+#					under $RIG_DIR/u, and $RIG_DIR/u/as-user
 #	sec_as_user CMD...		CMD as $SEC_UID:$SEC_UID, no groups
 
 MEMSCAN=${MEMSCAN:-$top_builddir/tests/security/memscan}
@@ -34,19 +34,28 @@ sec_needles()
 }
 
 # The user must reach $RIG_DIR's programs and sockets: open the path to
-# it for traversal (the build tree is root's, 0755 above $RIG_DIR).
+# it for traversal (the build tree is root's, 0755 above $RIG_DIR).  The
+# script $RIG_DIR/u/as-user runs its arguments as the user, with that
+# environment.
 sec_user_env()
 {
 	chmod 711 "$RIG_DIR" &&
 	    mkdir -p "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" &&
-	    chown -R "$SEC_UID:$SEC_UID" "$RIG_DIR/u" &&
-	    chmod 700 "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data"
+	    chown -R "$SEC_UID:$SEC_UID" "$RIG_DIR/u/home" "$RIG_DIR/u/run" \
+	    "$RIG_DIR/u/data" &&
+	    chmod 700 "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" ||
+	    return 1
+	cat >"$RIG_DIR/u/as-user" <<EOS
+#!/bin/sh
+exec env HOME='$RIG_DIR/u/home' XDG_RUNTIME_DIR='$RIG_SDIR/u/run' \\
+    XDG_DATA_HOME='$RIG_DIR/u/data' TMPDIR='$RIG_SDIR/u/run' \\
+    setpriv --reuid=$SEC_UID --regid=$SEC_UID --clear-groups \\
+    --inh-caps=-all "\$@"
+EOS
+	chmod 755 "$RIG_DIR/u/as-user"
 }
 
 sec_as_user()
 {
-	env HOME="$RIG_DIR/u/home" XDG_RUNTIME_DIR="$RIG_SDIR/u/run" \
-	    XDG_DATA_HOME="$RIG_DIR/u/data" TMPDIR="$RIG_SDIR/u/run" \
-	    setpriv --reuid="$SEC_UID" --regid="$SEC_UID" --clear-groups \
-	    --inh-caps=-all "$@"
+	"$RIG_DIR/u/as-user" "$@"
 }
