@@ -2,7 +2,8 @@
 # tests/agent/agent-lib.sh, POSIX sh).
 #
 #	sec_hex TEXT			TEXT's bytes in lower-case hex
-#	sec_needles TEXT		TEXT, and its hex in lower and upper case
+#	sec_needles TEXT		TEXT, and its hex in lower and upper case,
+#					with and without spaces between bytes
 #	sec_user_env			a private HOME and XDG dirs for $SEC_UID
 #					under $RIG_DIR/u, and $RIG_DIR/u/as-user
 #	sec_as_user CMD...		CMD as $SEC_UID:$SEC_UID, no groups
@@ -30,6 +31,11 @@ sec_needles()
 	sec_hex "$1"
 	echo
 	sec_hex "$1" | tr a-f A-F
+	echo
+	printf '%s' "$1" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
+	echo
+	printf '%s' "$1" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//' |
+	    tr a-f A-F
 	echo
 }
 

@@ -34,8 +34,9 @@ scan()
 		else
 			_p=$(agent_helper_pid "$_n")
 		fi
+		# the forms without spaces: one word each
 		# shellcheck disable=SC2046
-		_out=$("$MEMSCAN" "$_p" $(sec_needles "$_text"))
+		_out=$("$MEMSCAN" "$_p" $(sec_needles "$_text" | head -n 3))
 		echo "$_what, $_n: $_out" >>"$RIG_DIR/figures"
 		printf '%s:%s ' "$_n" "${_out##*found }"
 	done
