@@ -7,6 +7,7 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
+. "$top_srcdir/tests/security/sec-lib.sh"
 
 PIN=Gx4Rt62Mn8
 ID=0000:000000C5
@@ -17,35 +18,24 @@ agent_env
 
 tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
 
-sign()
-{
-	rm -f "$RIG_DIR/msg.sig"
-	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/c.pub" -n file \
-	    "$RIG_DIR/msg" >/dev/null 2>&1
-}
-
-# guess PIN: ssh-add -s PIN (must fail), then sign; "tries T, sign RC".
+# guess PIN: ssh-add -s PIN (must fail), then sec_sign; "tries T, sign RC".
 guess()
 {
 	askpass_set "$1"
 	sadd -s "$ID" >/dev/null 2>&1 && echo "guess accepted"
 	_t=$(tries)
-	sign
+	sec_sign
 	echo "tries $_t, sign $?, tries $(tries)"
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C5 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+sec_card 000000C5 --pw1 "$PIN"
 tap_is "the card serves" "$?" 0
-"$VCARD" pubkey "$RIG_DIR/c.state" aut >"$RIG_DIR/c.pub"
-echo "signed" >"$RIG_DIR/msg"
 tap_check "cardagent starts" agent_start
 
 askpass_set "$PIN"
 tap_is "the PIN is enrolled" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
-tap_check "... and signs" sign
+tap_check "... and signs" sec_sign
 tap_is "a wrong guess costs one try, signing gives none back" \
     "$(guess 111111)" "tries 2, sign 255, tries 2"
 tap_check "... cardd logged the stored PIN as unusable" grep -q \
@@ -53,7 +43,7 @@ tap_check "... cardd logged the stored PIN as unusable" grep -q \
 askpass_set "$PIN"
 tap_is "the right PIN, enrolled again" "$(sadd -s "$ID" 2>&1)" \
     "Card added: $ID"
-tap_is "... restores the counter, signs" "$(tries) $(sign; echo $?)" "3 0"
+tap_is "... restores the counter, signs" "$(tries) $(sec_sign; echo $?)" "3 0"
 tap_is "guess again: one try, none back" "$(guess 222222)" \
     "tries 2, sign 255, tries 2"
 tap_is "a second guess: the last try but one" "$(guess 333333)" \

@@ -4,6 +4,11 @@
 #	sec_hex TEXT			TEXT's bytes in lower-case hex
 #	sec_needles TEXT		TEXT, and its hex in lower and upper case,
 #					with and without spaces between bytes
+#	sec_card SERIAL [OPTS...]	card c (vcard init --serial SERIAL OPTS)
+#					with an Ed25519 authentication key on
+#					reader 0; its key in $RIG_DIR/c.pub
+#	sec_sign			ssh-keygen -Y sign $RIG_DIR/msg with
+#					that key, through the agent
 #	sec_user_env			a private HOME and XDG dirs for $SEC_UID
 #					under $RIG_DIR/u, and $RIG_DIR/u/as-user
 #	sec_as_user CMD...		CMD as $SEC_UID:$SEC_UID, no groups
@@ -37,6 +42,24 @@ sec_needles()
 	printf '%s' "$1" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//' |
 	    tr a-f A-F
 	echo
+}
+
+sec_card()
+{
+	_serial=$1
+	shift
+	rig_card_init c --serial "$_serial" "$@" >"$RIG_DIR/setup.log" 2>&1 &&
+	    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
+	    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1 &&
+	    "$VCARD" pubkey "$RIG_DIR/c.state" aut >"$RIG_DIR/c.pub" &&
+	    echo "signed" >"$RIG_DIR/msg"
+}
+
+sec_sign()
+{
+	rm -f "$RIG_DIR/msg.sig"
+	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/c.pub" -n file \
+	    "$RIG_DIR/msg" >/dev/null 2>&1
 }
 
 # The user must reach $RIG_DIR's programs and sockets: open the path to

@@ -21,13 +21,6 @@ rig_init
 tap_plan 14
 agent_env
 
-sign()
-{
-	rm -f "$RIG_DIR/msg.sig"
-	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/c.pub" -n file \
-	    "$RIG_DIR/msg" >/dev/null 2>&1
-}
-
 # session: everything that carries a secret; prints what failed.
 session()
 {
@@ -35,21 +28,21 @@ session()
 	sadd -s "$ID" >/dev/null 2>&1 && echo "wrong PIN accepted"
 	askpass_set "$PIN"
 	sadd -s "$ID" >/dev/null 2>&1 || echo "enrol failed"
-	sign || echo "sign failed"
+	sec_sign || echo "sign failed"
 	sadd -D >/dev/null 2>&1 || echo "-D failed"
-	sign || echo "sign with the stored PIN failed"
+	sec_sign || echo "sign with the stored PIN failed"
 	askpass_set "$LOCKPASS"
 	sadd -x >/dev/null 2>&1 || echo "lock failed"
 	askpass_set "$WRONGPASS"
 	sadd -X >/dev/null 2>&1 && echo "wrong passphrase unlocked"
 	askpass_set "$LOCKPASS"
 	sadd -X >/dev/null 2>&1 || echo "unlock failed"
-	sign || echo "sign after unlock failed"
+	sec_sign || echo "sign after unlock failed"
 	askpass_set "$PIN"
 	sadd -t 600 -s "$ID" >/dev/null 2>&1 || echo "memory-only enrol failed"
-	sign || echo "sign with the memory-only PIN failed"
+	sec_sign || echo "sign with the memory-only PIN failed"
 	sadd -e "$ID" >/dev/null 2>&1 || echo "forget failed"
-	sign && echo "signed after forget"
+	sec_sign && echo "signed after forget"
 }
 
 # The needles: each secret as text and in hex (with and without spaces).
@@ -58,12 +51,8 @@ for s in "$PIN" "$BAD" "$LOCKPASS" "$WRONGPASS"; do
 done >"$RIG_DIR/needles"
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C4 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+sec_card 000000C4 --pw1 "$PIN"
 tap_is "the card serves" "$?" 0
-"$VCARD" pubkey "$RIG_DIR/c.state" aut >"$RIG_DIR/c.pub"
-echo "signed" >"$RIG_DIR/msg"
 
 # agent_start passes one -d itself: cardagent runs with 1, 2, 3 -d.
 for d in -d -dd -ddd; do

@@ -48,22 +48,11 @@ figures()
 	: >"$RIG_DIR/figures"
 }
 
-sign3()
-{
-	for _i in 1 2 3; do
-		rm -f "$RIG_DIR/msg.sig"
-		timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/c.pub" -n file \
-		    "$RIG_DIR/msg" || return 1
-	done
-}
+sign3() { sec_sign && sec_sign && sec_sign; }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+sec_card 000000C1 --pw1 "$PIN"
 tap_is "the card serves" "$?" 0
-"$VCARD" pubkey "$RIG_DIR/c.state" aut >"$RIG_DIR/c.pub"
-echo "signed" >"$RIG_DIR/msg"
 tap_check "cardagent starts" agent_start
 
 # Control: the scanner finds a string a process holds.

@@ -53,9 +53,7 @@ core()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C3 >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+sec_card 000000C3
 tap_is "the card serves" "$?" 0
 
 # cardagent as the user, on its default socket in the user's runtime dir.

@@ -23,9 +23,7 @@ other_list()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C2 >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+sec_card 000000C2
 tap_is "the card serves" "$?" 0
 
 # No -a: the agent makes $XDG_RUNTIME_DIR/cardagent and its socket there.
