@@ -349,6 +349,13 @@ enrol(struct cardd *d, const char *ident, const struct buf *pin,
 	r = enrol_verify(card, pin);
 	if (r == ERR_CARD_RESET && (r = card_recover(card)) == 0)
 		r = enrol_verify(card, pin);
+	/*
+	 * The card refused it: mark the stored PIN invalid as well.  Its
+	 * next automatic VERIFY would give the try back, and the agent (a
+	 * peer we do not trust) could then guess PINs without end.
+	 */
+	if (r == ERR_PIN_WRONG && pin_invalidate(d, ident) != 0)
+		error("card %s: could not mark the stored PIN invalid", ident);
 	if (r != 0)
 		return card_reason(d, card, r);
 	if (pin_put(d, ident, pin, lifetime) != 0)

@@ -244,6 +244,8 @@ run_command(struct sv *sv, const struct opts *o)
 		(void)kill(pid, SIGTERM);
 		_exit(127);
 	}
+	if (sandbox_harden() != 0)
+		fatal("cannot harden the supervisor");
 	/* SIGTERM (read from the signalfd) when CMD exits. */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) == -1)
 		fatal("prctl PR_SET_PDEATHSIG: %s", strerror(errno));
@@ -280,7 +282,12 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "status") == 0)
 		return status_main(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
-	if (sandbox_harden() != 0)
+	/*
+	 * With -- CMD this process becomes CMD, which must not inherit
+	 * no-new-privs (sudo would fail in it) nor a zero core limit:
+	 * run_command hardens the supervisor after the fork.
+	 */
+	if (o.cmd == NULL && sandbox_harden() != 0)
 		return 1;
 	if (o.selftest)
 		return sandbox_selftest();

@@ -5,7 +5,8 @@
 #	agent_env			XDG_RUNTIME_DIR, XDG_DATA_HOME, TMPDIR
 #					inside $RIG_DIR
 #	agent_start [OPTS...]		cardagent -d -a $AGENT_SOCK OPTS in the
-#					background, log $RIG_DIR/agent.log;
+#					background (no -a if AGENT_SOCK is
+#					empty), log $RIG_DIR/agent.log;
 #					sets SSH_AUTH_SOCK, SSH_AGENT_PID
 #	agent_stop			SIGTERM, wait for it to end
 #	agent_helper_pid NAME		pid of the running cardagent-NAME child
@@ -45,9 +46,10 @@ EOF
 agent_start()
 {
 	[ -x "$CARDAGENT" ] || { echo "# $CARDAGENT not built"; return 1; }
-	rm -f "$AGENT_SOCK" "$RIG_DIR/agent.env"
-	"$CARDAGENT" -d -a "$AGENT_SOCK" "$@" >"$RIG_DIR/agent.env" \
-	    2>>"$RIG_DIR/agent.log" &
+	rm -f ${AGENT_SOCK:+"$AGENT_SOCK"} "$RIG_DIR/agent.env"
+	# An empty AGENT_SOCK: cardagent's own default path.
+	"$CARDAGENT" -d ${AGENT_SOCK:+-a "$AGENT_SOCK"} "$@" \
+	    >"$RIG_DIR/agent.env" 2>>"$RIG_DIR/agent.log" &
 	_pid=$!
 	rig_track_pid "$_pid"
 	_i=0

@@ -323,6 +323,7 @@ t_enrol(struct cdt *t, const struct keys *k)
 	struct buf *sig = NULL;
 	struct cdt_pin *e;
 	long n0 = apdus("a");
+	unsigned ninval;
 	int tr, n;
 
 	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
@@ -335,11 +336,14 @@ t_enrol(struct cdt *t, const struct keys *k)
 	    enrol(t, ID_A, "12345", 0) == AC_R_INVALID && apdus("a") == n0,
 	    "ENROL with an empty or 5-digit PIN: FAIL 7, no APDU");
 	tr = tries("a");
+	ninval = t->ninval;
 	ok(enrol(t, ID_A, "999999", 0) == AC_R_PIN_REFUSED,
 	    "ENROL with a wrong PIN: FAIL 3");
 	n = tries("a");
-	ok(n == tr - 1 && t->nput == 0,
-	    "... exactly one try spent (%d -> %d), nothing PUT", tr, n);
+	/* INVALIDATE: no automatic VERIFY may give the try back */
+	ok(n == tr - 1 && t->nput == 0 && t->ninval == ninval + 1,
+	    "... exactly one try spent (%d -> %d), nothing PUT, "
+	    "INVALIDATE sent", tr, n);
 	ok(enrol(t, ID_A, PIN_OK, 0) == 0 && t->nput == 1 &&
 	    (e = cdt_store_find(t, ID_A)) != NULL &&
 	    strcmp(e->pin, PIN_OK) == 0 && t->put_lifetime == 0,
