@@ -114,8 +114,8 @@ askpass_set "$BAD"
 sadd -s "$RSA" >/dev/null 2>&1
 tap_is "a wrong enrolment costs a try: status says 2 tries left" \
     "$(jqs "$(card "$RSA" .pin_tries)") $(tries r)" "2 2"
-tap_is "... and the stored PIN is still in the file" \
-    "$(jqs "$(card "$RSA" .pin.stored)")" file
+tap_is "... and the stored PIN is marked invalid until enrolled again" \
+    "$(jqs "$(card "$RSA" .pin.stored)")" invalid
 askpass_set "$PIN"
 sadd -s "$RSA" >/dev/null 2>&1
 tap_is "a right enrolment: 3 tries again" \
