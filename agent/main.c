@@ -34,6 +34,7 @@
 
 static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
+	{ SV_DEAUTH, "DEAUTH", 0 },
 };
 
 static const struct privsep_chan_conf sv_conf = {
@@ -112,7 +113,12 @@ sv_input(struct agent *a)
 			fatal_fr(r, "supervisor channel");
 		if (payload == NULL)
 			return;
-		sv_peer(a, payload);
+		if (type == SV_PEER)
+			sv_peer(a, payload);
+		else if (privsep_take_fd(a->sv) != -1)
+			fatal("supervisor sent a descriptor with DEAUTH");
+		else
+			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);
 	}
 }
@@ -162,7 +168,7 @@ flush_all(struct agent *a)
 			conn_write(c);
 }
 
-/* Milliseconds until the next delayed reply, or -1. */
+/* Milliseconds until the next delayed reply or the idle timeout, or -1. */
 static int
 next_timeout(struct agent *a)
 {
@@ -172,6 +178,8 @@ next_timeout(struct agent *a)
 	TAILQ_FOREACH(c, &a->conns, entry)
 		if (c->reply_at != 0 && (next == 0 || c->reply_at < next))
 			next = c->reply_at;
+	if (a->idle_at != 0 && (next == 0 || a->idle_at < next))
+		next = a->idle_at;
 	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -277,7 +285,8 @@ main(int argc, char **argv, char **envp)
 
 	memset(&a, 0, sizeof(a));
 	setproctitle_init(argc, argv, envp);
-	helper_args_parse(argc, argv, "cardagent-agent", 1, &args);
+	helper_args_parse(argc, argv, "cardagent-agent",
+	    HELPER_ARG_LIFETIME | HELPER_ARG_IDLE, &args);
 	log_init("cardagent-agent", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
@@ -291,6 +300,7 @@ main(int argc, char **argv, char **envp)
 	crypto_init();
 	setup(&a);
 	a.default_lifetime = args.lifetime;
+	a.idle_ms = (uint64_t)args.idle * 1000;
 	setproctitle("agent");
 	agent_sandbox();
 	serve(&a);
