@@ -40,6 +40,7 @@ TAILQ_HEAD(connq, conn);
 
 struct agent {
 	int		 listen_fd;
+	int		 cardd_seen;	/* a cardd channel arrived once */
 	uid_t		 uid;
 	struct privsep_chan *sv;
 	struct privsep_chan *cardd;

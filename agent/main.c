@@ -93,6 +93,7 @@ sv_peer(struct agent *a, struct buf *payload)
 		return;
 	}
 	verbose("new cardd channel");
+	a->cardd_seen = 1;
 }
 
 static void
@@ -194,7 +195,12 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	memset(pfd, 0, sizeof(*pfd) * (NFIXED + AGENT_CONNS_MAX));
 	pfd[0].fd = privsep_fd(a->sv);
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
-	pfd[1].fd = a->nconns < AGENT_CONNS_MAX ? a->listen_fd : -1;
+	/*
+	 * Before cardd's first channel, leave clients in the backlog: with
+	 * socket activation the first one arrives before cardd runs.
+	 */
+	pfd[1].fd = a->nconns < AGENT_CONNS_MAX && a->cardd_seen ?
+	    a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |
