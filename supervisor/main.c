@@ -55,7 +55,11 @@ usage(FILE *f)
 	    "  -t LIFE  default lifetime of PINs added with ssh-add -s\n"
 	    "           (seconds, or a number with s, m, h, d or w)\n"
 	    "With a command, run it with the agent and end the agent when"
-	    " it exits.\n");
+	    " it exits.\n"
+	    "Settings: $XDG_CONFIG_HOME/cardagent/config, see"
+	    " cardagent.conf(5).\n"
+	    "SIGUSR1 resets the cards' verified state and drops memory-only"
+	    " PINs.\n");
 }
 
 static int
