@@ -396,8 +396,12 @@ handle_timers(struct agent *a, uint64_t now)
 {
 	struct conn *c;
 
-	if (a->idle_at != 0 && a->idle_at <= now)
-		handle_deauth(a, "idle timeout");
+	if (a->idle_at != 0 && a->idle_at <= now) {
+		if (sign_in_flight(a))
+			a->idle_at = 0;	/* not idle: its answer re-arms */
+		else
+			handle_deauth(a, "idle timeout");
+	}
 
 	TAILQ_FOREACH(c, &a->conns, entry) {
 		if (c->reply_at == 0 || c->reply_at > now)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # De-authorisation: after ssh-add -x, after SIGUSR1 to cardagent and
 # after the configured idle timeout, the card no longer counts the User
-# PIN as verified and memory-only PINs are gone.  So the next sign needs
+# PIN as verified and memory-only PINs are gone.  A signature waiting
+# for a touch is not idle time.  So the next sign needs
 # the PIN again: with a memory-only PIN it fails, with a stored one the
 # card is verified anew.  The card's state is read through vcard ctl.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -12,7 +13,7 @@ PIN=141421
 ID=0000:000000E1
 
 rig_init
-tap_plan 31
+tap_plan 37
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -64,7 +65,7 @@ trigger()
 	    eval "! verified && ssh_login && verified"
 }
 
-tap_check "pcscd starts" rig_start_pcscd 1
+tap_check "pcscd starts" rig_start_pcscd 2
 rig_card_init c --serial 000000E1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
     rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
     rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
@@ -85,6 +86,34 @@ tap_check "cardagent starts with idle-timeout = 3s" agent_start
 trigger "idle timeout" 6000 : :
 tap_check "a signature keeps the card verified until 3 s after it" \
     eval "ssh_login && sleep 2 && ssh_login && sleep 1 && verified"
+agent_stop
+
+# A card that waits for a touch far longer than the idle timeout.
+{
+	rig_card_init t --serial 000000E9 --pw1 "$PIN" &&
+	    rig_card_genkey t aut ed25519 &&
+	    rig_card_set t uif aut on &&
+	    rig_card_start t 1
+} >>"$RIG_DIR/setup.log" 2>&1
+tap_is "a card with touch required serves" "$?" 0
+"$VCARD" pubkey "$RIG_DIR/t.state" aut >"$RIG_DIR/t.pub"
+printf '[agent]\nidle-timeout = 1s\n' >"$XDG_CONFIG_HOME/cardagent/config"
+tap_check "cardagent starts with idle-timeout = 1s" agent_start
+askpass_set "$PIN"
+tap_is "ssh-add -s the touch card" "$(sadd -s 0000:000000E9 2>&1)" \
+    "Card added: 0000:000000E9"
+echo "sign me" >"$RIG_DIR/msg"
+timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/t.pub" -n file "$RIG_DIR/msg" \
+    >"$RIG_DIR/sign.out" 2>&1 &
+signer=$!
+sleep 2.5
+rig_card_ctl t touch >/dev/null
+wait $signer
+tap_is "a signature touched after 2.5 s completes" "$?" 0
+tap_check "... and the card is still verified right after it" \
+    eval "rig_card_ctl t status | grep -qx pw1-82-verified"
+tap_check "a second later it is not" eval "sleep 1.5 &&
+    ! rig_card_ctl t status | grep -qx pw1-82-verified"
 rm -f "$XDG_CONFIG_HOME/cardagent/config"
 
 tap_done
