@@ -40,6 +40,7 @@ TAILQ_HEAD(connq, conn);
 
 struct agent {
 	int		 listen_fd;
+	int		 cardd_seen;	/* a cardd channel arrived once */
 	uid_t		 uid;
 	struct privsep_chan *sv;
 	struct privsep_chan *cardd;
@@ -47,6 +48,8 @@ struct agent {
 	size_t		 nconns;
 	struct buf	*keys;		/* last KEYS payload from cardd */
 	uint32_t	 reset_id;	/* RESET sent by LOCK, reply ignored */
+	uint64_t	 idle_ms;	/* -i: reset after this long, or 0 */
+	uint64_t	 idle_at;	/* ms: when, or 0 (nothing to reset) */
 	struct lock_state lock;
 	uint32_t	 default_lifetime;	/* -t: for ssh-add -s without -t */
 };
@@ -72,5 +75,6 @@ int	handle_cardd(struct agent *a, uint8_t type, uint32_t id,
 	    struct buf *payload);
 void	handle_cardd_lost(struct agent *a);
 void	handle_timers(struct agent *a, uint64_t now);
+void	handle_deauth(struct agent *a, const char *why);
 
 #endif

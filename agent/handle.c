@@ -150,6 +150,24 @@ h_remove(struct agent *a, struct conn *c, const struct proto_req *req)
 	buf_free(b);
 }
 
+/*
+ * Lock, idle timeout, SIGUSR1 to the supervisor: every card's verified
+ * state and every memory-only PIN go; the answer is not awaited.
+ */
+void
+handle_deauth(struct agent *a, const char *why)
+{
+	info("%s: resetting the cards and dropping memory-only PINs", why);
+	a->idle_at = 0;
+	if (a->cardd == NULL) {
+		error("no cardd channel: cannot reset the cards");
+		return;
+	}
+	a->reset_id = privsep_next_id(a->cardd);
+	if (privsep_queue(a->cardd, AC_RESET, a->reset_id, NULL) != 0)
+		error("cannot queue RESET to cardd");
+}
+
 static void
 h_lock(struct agent *a, struct conn *c, const struct proto_req *req)
 {
@@ -158,12 +176,7 @@ h_lock(struct agent *a, struct conn *c, const struct proto_req *req)
 		return;
 	}
 	info("agent locked");
-	/* drop every card's verified state; the answer is not awaited */
-	if (a->cardd != NULL) {
-		a->reset_id = privsep_next_id(a->cardd);
-		if (privsep_queue(a->cardd, AC_RESET, a->reset_id, NULL) != 0)
-			error("cannot queue RESET to cardd");
-	}
+	handle_deauth(a, "locked");
 	conn_reply_status(c, SSH_AGENT_SUCCESS);
 }
 
@@ -283,6 +296,9 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 	c->busy = 0;
 	c->ac_type = 0;
 	c->ac_id = 0;
+	/* a card may now be verified: the idle clock starts again */
+	if (a->idle_ms != 0 && (req == AC_SIGN || req == AC_ENROL))
+		a->idle_at = monotime_ms() + a->idle_ms;
 	if (type == AC_KEYS)
 		reply_from(c, proto_put_identities, payload);
 	else if (type == AC_SIGNATURE) {
@@ -388,6 +404,13 @@ void
 handle_timers(struct agent *a, uint64_t now)
 {
 	struct conn *c;
+
+	if (a->idle_at != 0 && a->idle_at <= now) {
+		if (sign_in_flight(a))
+			a->idle_at = 0;	/* not idle: its answer re-arms */
+		else
+			handle_deauth(a, "idle timeout");
+	}
 
 	TAILQ_FOREACH(c, &a->conns, entry) {
 		if (c->reply_at == 0 || c->reply_at > now)

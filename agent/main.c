@@ -35,6 +35,7 @@
 
 static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
+	{ SV_DEAUTH, "DEAUTH", 0 },
 };
 
 static const struct privsep_chan_conf sv_conf = {
@@ -94,6 +95,7 @@ sv_peer(struct agent *a, struct buf *payload)
 		return;
 	}
 	verbose("new cardd channel");
+	a->cardd_seen = 1;
 }
 
 static void
@@ -114,7 +116,12 @@ sv_input(struct agent *a)
 			fatal_fr(r, "supervisor channel");
 		if (payload == NULL)
 			return;
-		sv_peer(a, payload);
+		if (type == SV_PEER)
+			sv_peer(a, payload);
+		else if (privsep_take_fd(a->sv) != -1)
+			fatal("supervisor sent a descriptor with DEAUTH");
+		else
+			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);
 	}
 }
@@ -164,7 +171,7 @@ flush_all(struct agent *a)
 			conn_write(c);
 }
 
-/* Milliseconds until the next delayed reply, or -1. */
+/* Milliseconds until the next delayed reply or the idle timeout, or -1. */
 static int
 next_timeout(struct agent *a)
 {
@@ -174,6 +181,8 @@ next_timeout(struct agent *a)
 	TAILQ_FOREACH(c, &a->conns, entry)
 		if (c->reply_at != 0 && (next == 0 || c->reply_at < next))
 			next = c->reply_at;
+	if (a->idle_at != 0 && (next == 0 || a->idle_at < next))
+		next = a->idle_at;
 	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -188,7 +197,12 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	memset(pfd, 0, sizeof(*pfd) * (NFIXED + AGENT_CONNS_MAX));
 	pfd[0].fd = privsep_fd(a->sv);
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
-	pfd[1].fd = a->nconns < AGENT_CONNS_MAX ? a->listen_fd : -1;
+	/*
+	 * Before cardd's first channel, leave clients in the backlog: with
+	 * socket activation the first one arrives before cardd runs.
+	 */
+	pfd[1].fd = a->nconns < AGENT_CONNS_MAX && a->cardd_seen ?
+	    a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |
@@ -279,7 +293,8 @@ main(int argc, char **argv, char **envp)
 
 	memset(&a, 0, sizeof(a));
 	setproctitle_init(argc, argv, envp);
-	helper_args_parse(argc, argv, "cardagent-agent", 1, &args);
+	helper_args_parse(argc, argv, "cardagent-agent",
+	    HELPER_ARG_LIFETIME | HELPER_ARG_IDLE, &args);
 	log_init("cardagent-agent", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
@@ -293,6 +308,7 @@ main(int argc, char **argv, char **envp)
 	crypto_init();
 	setup(&a);
 	a.default_lifetime = args.lifetime;
+	a.idle_ms = (uint64_t)args.idle * 1000;
 	setproctitle("agent");
 	agent_sandbox();
 	serve(&a);

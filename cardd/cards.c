@@ -27,6 +27,7 @@ struct cards {
 	struct slot	 slot[READER_MAX];
 	size_t		 n;
 	int		 dirty;		/* a probe failed: look again */
+	const char *const *ignore;	/* reader globs left alone */
 };
 
 static void
@@ -52,7 +53,7 @@ slot_clear(struct slot *s)
 }
 
 int
-cards_new(struct cards **cardsp)
+cards_new(struct cards **cardsp, const char *const *ignore)
 {
 	struct cards *cards;
 
@@ -62,6 +63,7 @@ cards_new(struct cards **cardsp)
 	/* No context yet: cards_refresh() establishes it (and again
 	 * whenever pcscd went away), so cardd survives pcscd restarts. */
 	cards->dirty = 1;
+	cards->ignore = ignore;
 	*cardsp = cards;
 	return 0;
 }
@@ -335,7 +337,7 @@ cards_connect(struct cards *cards)
 
 	if (cards->ctx != NULL)
 		return 0;
-	if ((r = reader_ctx_new(&cards->ctx)) != 0) {
+	if ((r = reader_ctx_new(&cards->ctx, cards->ignore)) != 0) {
 		error_r(r, "cannot reach pcscd");
 		return r;
 	}

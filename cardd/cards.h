@@ -29,7 +29,8 @@ struct card {
 
 struct cards;
 
-int	cards_new(struct cards **cardsp);
+/* ignore: globs of reader names to leave alone (cardd -x), or NULL. */
+int	cards_new(struct cards **cardsp, const char *const *ignore);
 void	cards_free(struct cards *cards);
 
 /* Establish the PC/SC context now (cards_refresh() does it too). */

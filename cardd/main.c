@@ -256,14 +256,15 @@ main(int argc, char **argv, char **envp)
 	int r;
 
 	setproctitle_init(argc, argv, envp);
-	helper_args_parse(argc, argv, "cardagent-cardd", 0, &args);
+	helper_args_parse(argc, argv, "cardagent-cardd", HELPER_ARG_IGNORE,
+	    &args);
 	log_init("cardd", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "hardening");
 	if (args.selftest)
 		return sandbox_selftest();
 	memset(&d, 0, sizeof(d));
-	if ((r = cards_new(&d.cards)) != 0 ||
+	if ((r = cards_new(&d.cards, args.ignore)) != 0 ||
 	    (r = privsep_chan_new(SUPERVISOR_FD, &sup_conf, &d.sup)) != 0)
 		fatal_fr(r, "start");
 	/* pcsc-lite's first context sets up its client state: do it

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +33,7 @@ struct reader_ctx {
 	struct reader	 r[READER_MAX];
 	size_t		 n;
 	DWORD		 pnp_state;
+	const char *const *ignore;	/* reader name globs */
 };
 
 struct reader_conn {
@@ -115,6 +117,22 @@ reader_adopt(struct reader *old, size_t nold, const char *name,
 	return 0;
 }
 
+/* The configuration asks us to leave this reader alone. */
+static int
+ignored(const struct reader_ctx *ctx, const char *name)
+{
+	size_t i;
+
+	for (i = 0; ctx->ignore != NULL && ctx->ignore[i] != NULL; i++) {
+		if (fnmatch(ctx->ignore[i], name, 0) == 0) {
+			debug("ignoring reader %s (matches \"%s\")", name,
+			    ctx->ignore[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Re-reads the reader list, keeping what is known of remaining readers.
  * Sets *listchangedp if a reader came or went. */
 static int
@@ -138,7 +156,7 @@ reader_relist(struct reader_ctx *ctx, int *listchangedp)
 	/* A multi-string: NUL-separated names, empty name at the end. */
 	for (p = names; rv == SCARD_S_SUCCESS && p != NULL && *p != '\0';
 	    p += strlen(p) + 1) {
-		if (strcmp(p, PNP_READER) == 0)
+		if (strcmp(p, PNP_READER) == 0 || ignored(ctx, p))
 			continue;
 		if (ctx->n == READER_MAX) {
 			error("more than %d readers, ignoring %s", READER_MAX,
@@ -163,7 +181,7 @@ reader_relist(struct reader_ctx *ctx, int *listchangedp)
 }
 
 int
-reader_ctx_new(struct reader_ctx **ctxp)
+reader_ctx_new(struct reader_ctx **ctxp, const char *const *ignore)
 {
 	struct reader_ctx *ctx;
 	LONG rv;
@@ -177,6 +195,7 @@ reader_ctx_new(struct reader_ctx **ctxp)
 		free(ctx);
 		return pcsc_fail("SCardEstablishContext", rv);
 	}
+	ctx->ignore = ignore;
 	if ((r = reader_relist(ctx, &dummy)) != 0 ||
 	    ((r = reader_wait(ctx, 0, NULL)) != 0 && r != ERR_TIMEOUT)) {
 		reader_ctx_free(ctx);

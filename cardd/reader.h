@@ -24,8 +24,11 @@
 struct reader_ctx;
 struct reader_conn;
 
-/* Context: establishes a PC/SC context and reads the reader list. */
-int		 reader_ctx_new(struct reader_ctx **ctxp);
+/* Context: establishes a PC/SC context and reads the reader list,
+ * leaving out readers whose name matches a glob of ignore (NULL-ended,
+ * may be NULL; it must outlive the context). */
+int		 reader_ctx_new(struct reader_ctx **ctxp,
+		    const char *const *ignore);
 void		 reader_ctx_free(struct reader_ctx *ctx);
 
 /*

@@ -64,5 +64,6 @@ enum ac_reason {
 /* supervisor -> helper */
 #define SV_FRAME_MAX		64
 #define SV_PEER			16
+#define SV_DEAUTH		17
 
 #endif

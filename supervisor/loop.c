@@ -31,14 +31,16 @@ static const enum sv_helper_id links[][2] = {
 };
 #define NLINKS	(sizeof(links) / sizeof(links[0]))
 
+/* The signals the loop reads from its signalfd. */
 static void
-stop_signals(sigset_t *set)
+loop_signals(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGTERM);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
 }
 
 /* Find the helpers and block the signals the loop reads from a signalfd. */
@@ -69,7 +71,7 @@ sv_init(struct sv *sv)
 			return r;
 	}
 	/* Blocked before any fork, so no signal is lost or fatal. */
-	stop_signals(&set);
+	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
 		return ERR_SYSTEM;
 	return 0;
@@ -243,6 +245,23 @@ reap(struct sv *sv)
 	}
 }
 
+/* SIGUSR1: the agent has cardd reset the cards, pinstore drop PINs. */
+static void
+send_deauth(struct sv *sv)
+{
+	struct sv_helper *h = &sv->helpers[H_AGENT];
+	int r;
+
+	info("SIGUSR1: de-authorising the cards");
+	if (h->chan == NULL) {
+		error("the agent is not running: nothing to de-authorise");
+		return;
+	}
+	if ((r = privsep_queue(h->chan, SV_DEAUTH, 0, NULL)) != 0)
+		error_r(r, "agent: cannot queue DEAUTH");
+	flush_helper(h);
+}
+
 static void
 handle_signals(struct sv *sv)
 {
@@ -252,6 +271,11 @@ handle_signals(struct sv *sv)
 	while ((n = read(sv->sigfd, &si, sizeof(si))) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD)
 			continue;	/* reaped below, all at once */
+		if (si.ssi_signo == SIGUSR1) {
+			if (!sv->stopping)
+				send_deauth(sv);
+			continue;
+		}
 		info("signal %u: shutting down", si.ssi_signo);
 		begin_stop(sv);
 	}
@@ -294,7 +318,7 @@ sv_run(struct sv *sv)
 	sigset_t set;
 	int i, n, timeout;
 
-	stop_signals(&set);
+	loop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
 	/* Set up: from here on only the loop's calls (and the helpers'). */

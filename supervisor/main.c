@@ -18,12 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "err.h"
 #include "log.h"
 #include "sandbox.h"
 #include "supervisor.h"
-
-#define SV_LIFETIME_MAX	(365L * 24 * 3600)
 
 extern char **environ;
 
@@ -57,40 +56,11 @@ usage(FILE *f)
 	    "  -t LIFE  default lifetime of PINs added with ssh-add -s\n"
 	    "           (seconds, or a number with s, m, h, d or w)\n"
 	    "With a command, run it with the agent and end the agent when"
-	    " it exits.\n");
-}
-
-/* "600", "10m", "1h30m": seconds, as ssh-agent's -t accepts them. */
-static int
-parse_lifetime(const char *s, long *secsp)
-{
-	long total = 0, v, unit;
-	char *end;
-
-	*secsp = 0;
-	while (*s != '\0') {
-		errno = 0;
-		if (*s < '0' || *s > '9' ||
-		    (v = strtol(s, &end, 10)) < 0 || errno != 0)
-			return ERR_FORMAT;
-		switch (*end) {
-		case '\0':	unit = 1; break;
-		case 's':	unit = 1; end++; break;
-		case 'm':	unit = 60; end++; break;
-		case 'h':	unit = 3600; end++; break;
-		case 'd':	unit = 86400; end++; break;
-		case 'w':	unit = 7 * 86400; end++; break;
-		default:	return ERR_FORMAT;
-		}
-		if (v > SV_LIFETIME_MAX / unit ||
-		    (total += v * unit) > SV_LIFETIME_MAX)
-			return ERR_TOO_LARGE;
-		s = end;
-	}
-	if (total == 0)
-		return ERR_FORMAT;
-	*secsp = total;
-	return 0;
+	    " it exits.\n"
+	    "Settings: $XDG_CONFIG_HOME/cardagent/config, see"
+	    " cardagent.conf(5).\n"
+	    "SIGUSR1 resets the cards' verified state and drops memory-only"
+	    " PINs.\n");
 }
 
 static int
@@ -123,7 +93,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		case 'k': o->kill = 1; break;
 		case 's': sh = 1; break;
 		case 't':
-			if (parse_lifetime(optarg, &o->lifetime) != 0) {
+			if (config_duration(optarg, &o->lifetime) != 0) {
 				fprintf(stderr, "cardagent: invalid lifetime "
 				    "\"%s\"\n", optarg);
 				exit(1);
@@ -268,9 +238,58 @@ sandbox_selftest(void)
 	return 1;
 }
 
+/* The configuration file, then the command line over it. */
+static int
+configure(struct sv *sv, const struct opts *o, struct config *cfg)
+{
+	if (config_load(cfg) != 0) {
+		error("not starting: fix the configuration file (see "
+		    "cardagent.conf(5))");
+		return ERR_FORMAT;
+	}
+	sv->helper_level = LOG_LEVEL_INFO;
+	if (o->debug > 0) {
+		log_set_level(LOG_LEVEL_DEBUG);
+		sv->helper_level = o->debug >= 2 ? LOG_LEVEL_DEBUG :
+		    LOG_LEVEL_VERBOSE;
+	} else if (cfg->have_level) {
+		log_set_level(cfg->level);
+		sv->helper_level = cfg->level;
+	}
+	sv->lifetime = o->lifetime != 0 ? o->lifetime : cfg->lifetime;
+	sv->idle = cfg->idle;
+	sv->ignore = cfg->ignore;
+	return 0;
+}
+
+/* The agent socket: systemd's (socket activation), -a's or our own. */
+static int
+open_socket(struct sv *sv, const struct opts *o)
+{
+	int r;
+
+	if ((r = sock_inherit(&sv->sock)) < 0)
+		return r;
+	if (r == 1 && o->bind_path != NULL) {
+		error("-a cannot be used with socket activation: the socket "
+		    "unit sets the path");
+		return ERR_ARGUMENT;
+	}
+	if (r == 0 && (r = sock_open(&sv->sock, o->bind_path)) != 0)
+		return r;
+	if (!sv->sock.inherited && !shell_safe(sv->sock.path)) {
+		error("socket path %s has characters a shell would "
+		    "interpret; choose another with -a", sv->sock.path);
+		sock_remove(&sv->sock);
+		return ERR_ARGUMENT;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	struct config cfg;
 	struct opts o;
 	struct sv sv;
 	pid_t pid;
@@ -293,22 +312,16 @@ main(int argc, char **argv)
 		return sandbox_selftest();
 	if (o.kill)
 		return kill_agent(&o);
-	if (o.debug > 0)
-		log_set_level(LOG_LEVEL_DEBUG);
 	memset(&sv, 0, sizeof(sv));
 	sv.helper_stderr = -1;
-	sv.debug = o.debug;
-	sv.lifetime = o.lifetime;
-	if (sv_init(&sv) != 0 || sock_open(&sv.sock, o.bind_path) != 0)
+	if (configure(&sv, &o, &cfg) != 0 || sv_init(&sv) != 0 ||
+	    open_socket(&sv, &o) != 0)
 		return 1;
-	if (!shell_safe(sv.sock.path)) {
-		error("socket path %s has characters a shell would "
-		    "interpret; choose another with -a", sv.sock.path);
-		sock_remove(&sv.sock);
-		return 1;
-	}
 	if (o.cmd != NULL)
 		return run_command(&sv, &o);
+	/* systemd knows the socket and wants us in the foreground. */
+	if (sv.sock.inherited)
+		return supervise(&sv, 0);
 	if (o.foreground || o.debug > 0) {
 		print_env(&o, sv.sock.path, getpid());
 		return supervise(&sv, 0);

@@ -1,6 +1,7 @@
 /*
  * The agent socket: $XDG_RUNTIME_DIR/cardagent/agent.<pid> in a 0700
- * directory of ours, else a private mkdtemp directory, or the -a path.
+ * directory of ours, else a private mkdtemp directory, or the -a path;
+ * or the one systemd passes (socket activation, sd_listen_fds(3)).
  */
 #include "config.h"
 
@@ -10,6 +11,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +175,8 @@ sock_remove(struct sv_sock *sock)
 	if (sock->fd != -1)
 		close(sock->fd);
 	sock->fd = -1;
+	if (sock->inherited)
+		sock->path[0] = '\0';	/* systemd's to remove */
 	if (sock->path[0] != '\0' && unlink(sock->path) == -1)
 		error("unlink %s: %s", sock->path, strerror(errno));
 	sock->path[0] = '\0';
@@ -179,4 +184,102 @@ sock_remove(struct sv_sock *sock)
 	if (sock->dir[0] != '\0')
 		(void)rmdir(sock->dir);
 	sock->dir[0] = '\0';
+}
+
+/* systemd passes its sockets from descriptor 3 (SD_LISTEN_FDS_START). */
+#define LISTEN_FD	3
+
+/* LISTEN_PID is ours and LISTEN_FDS is 1: 1; not activated: 0. */
+static int
+activated(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	const char *errstr;
+
+	if (pid == NULL || fds == NULL ||
+	    strtonum(pid, 1, INT_MAX, &errstr) != getpid())
+		return 0;
+	if (strcmp(fds, "1") != 0) {
+		error("socket activation passed %s sockets; cardagent takes "
+		    "exactly one (ListenStream=)", fds);
+		return ERR_ARGUMENT;
+	}
+	return 1;
+}
+
+/* A listening AF_UNIX stream socket bound to a path: *sun set. */
+static int
+listening_unix(int fd, struct sockaddr_un *sun)
+{
+	socklen_t len = sizeof(int);
+	int v[3] = { 0, 0, 0 };
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v[0], &len) == -1 ||
+	    v[0] != AF_UNIX ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &v[1], &len) == -1 ||
+	    v[1] != SOCK_STREAM ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v[2], &len) == -1 ||
+	    v[2] != 1) {
+		error("socket activation: descriptor %d is not a listening "
+		    "unix stream socket", fd);
+		return ERR_ARGUMENT;
+	}
+	memset(sun, 0, sizeof(*sun));
+	len = sizeof(*sun) - 1;		/* keep a terminating NUL */
+	if (getsockname(fd, (struct sockaddr *)sun, &len) == -1 ||
+	    sun->sun_path[0] == '\0') {
+		error("socket activation: the socket has no path");
+		return ERR_ARGUMENT;
+	}
+	return 0;
+}
+
+/* The socket is 0600 in a 0700 directory of ours (invariant 6). */
+static int
+inherited_check(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+
+	if (lstat(path, &st) == -1) {
+		error("%s: %s", path, strerror(errno));
+		return ERR_SYSTEM;
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077) != 0) {
+		error("%s is not a socket of ours with mode 0600 (mode %03o); "
+		    "refusing it (SocketMode=0600)", path,
+		    (unsigned int)(st.st_mode & 0777));
+		return ERR_ARGUMENT;
+	}
+	strlcpy(dir, path, sizeof(dir));
+	return dir_check(dirname(dir));
+}
+
+int
+sock_inherit(struct sv_sock *sock)
+{
+	struct sockaddr_un sun;
+	int r;
+
+	memset(sock, 0, sizeof(*sock));
+	sock->fd = -1;
+	if ((r = activated()) != 1)
+		return r;
+	/* Ours alone: the helpers must not take it for theirs. */
+	(void)unsetenv("LISTEN_PID");
+	(void)unsetenv("LISTEN_FDS");
+	(void)unsetenv("LISTEN_FDNAMES");
+	if ((r = listening_unix(LISTEN_FD, &sun)) != 0 ||
+	    (r = inherited_check(sun.sun_path)) != 0)
+		return r;
+	if (fcntl(LISTEN_FD, F_SETFD, FD_CLOEXEC) == -1) {
+		error("fcntl: %s", strerror(errno));
+		return ERR_SYSTEM;
+	}
+	strlcpy(sock->path, sun.sun_path, sizeof(sock->path));
+	sock->fd = LISTEN_FD;
+	sock->inherited = 1;
+	verbose("socket activation: listening on %s", sock->path);
+	return 1;
 }

@@ -21,12 +21,13 @@
 
 #include "channels.h"
 #include "err.h"
+#include "helperargs.h"
 #include "log.h"
 #include "privsep.h"
 #include "supervisor.h"
 
 #define SV_QUEUE_MAX	1024	/* a few PEER frames */
-#define SV_ARGV_MAX	10
+#define SV_ARGV_MAX	(10 + 2 * HELPER_IGNORE_MAX)
 
 static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 	[H_AGENT] = {
@@ -100,12 +101,41 @@ helper_find(const char *name, char **pathp)
 	return 0;
 }
 
+/* The options a helper takes from us (common/helperargs.h). */
+static void
+helper_argv(const struct sv *sv, const struct sv_helper *h, char **argv,
+    int *argcp, char *secs, size_t secslen, char *idle, size_t idlelen)
+{
+	enum log_level l;
+	size_t i;
+
+	if (sv->helper_level == LOG_LEVEL_ERROR)
+		argv[(*argcp)++] = "-q";
+	for (l = LOG_LEVEL_INFO; l < sv->helper_level; l++)
+		argv[(*argcp)++] = "-d";
+	if (h->role == PRIVSEP_ROLE_AGENT && sv->lifetime > 0) {
+		snprintf(secs, secslen, "%ld", sv->lifetime);
+		argv[(*argcp)++] = "-t";
+		argv[(*argcp)++] = secs;
+	}
+	if (h->role == PRIVSEP_ROLE_AGENT && sv->idle > 0) {
+		snprintf(idle, idlelen, "%ld", sv->idle);
+		argv[(*argcp)++] = "-i";
+		argv[(*argcp)++] = idle;
+	}
+	for (i = 0; h->role == PRIVSEP_ROLE_CARDD && sv->ignore != NULL &&
+	    sv->ignore[i] != NULL && i < HELPER_IGNORE_MAX; i++) {
+		argv[(*argcp)++] = "-x";
+		argv[(*argcp)++] = sv->ignore[i];
+	}
+}
+
 /* In the child: the descriptors in place, the arguments, exec. */
 static void __attribute__((noreturn))
 child_exec(const struct sv *sv, const struct sv_helper *h, int chfd)
 {
-	char *argv[SV_ARGV_MAX], secs[32];
-	int argc = 0, i, lfd = -1, nullfd;
+	char *argv[SV_ARGV_MAX], secs[32], idle[32];
+	int argc = 0, lfd = -1, nullfd;
 	int agent = h->role == PRIVSEP_ROLE_AGENT;
 	sigset_t none;
 
@@ -128,13 +158,8 @@ child_exec(const struct sv *sv, const struct sv_helper *h, int chfd)
 	}
 	closefrom(agent ? AGENT_LISTEN_FD + 1 : AGENT_LISTEN_FD);
 	argv[argc++] = h->path;
-	for (i = 0; i < sv->debug && i < 3; i++)
-		argv[argc++] = "-d";
-	if (agent && sv->lifetime > 0) {
-		snprintf(secs, sizeof(secs), "%ld", sv->lifetime);
-		argv[argc++] = "-t";
-		argv[argc++] = secs;
-	}
+	helper_argv(sv, h, argv, &argc, secs, sizeof(secs), idle,
+	    sizeof(idle));
 	argv[argc] = NULL;
 	execv(h->path, argv);
 	error("exec %s: %s", h->path, strerror(errno));

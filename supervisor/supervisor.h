@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "log.h"
 #include "privsep.h"
 
 enum sv_helper_id {
@@ -45,13 +46,16 @@ struct sv_sock {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char		 dir[PATH_MAX];	/* set if we created it */
 	int		 fd;
+	int		 inherited;	/* from systemd: not ours to remove */
 };
 
 struct sv {
 	struct sv_helper helpers[H_COUNT];
 	struct sv_sock	 sock;
-	int		 debug;		/* number of -d, passed on */
+	enum log_level	 helper_level;	/* passed on as -q or -d */
 	long		 lifetime;	/* -t seconds, 0: none */
+	long		 idle;		/* idle timeout, s; 0: none */
+	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
 	int		 helper_stderr;	/* -1: our own stderr */
 	int		 sigfd;
 	int		 stopping;
@@ -61,6 +65,7 @@ struct sv {
 
 /* sockdir.c */
 int	sock_open(struct sv_sock *sock, const char *bind_path);
+int	sock_inherit(struct sv_sock *sock);
 void	sock_remove(struct sv_sock *sock);
 
 /* spawn.c */

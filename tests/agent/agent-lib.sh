@@ -2,7 +2,9 @@
 # sh): the agent against the rig's pcscd, a private sshd on 127.0.0.1,
 # an ssh_config, and PINs fed to ssh-add through SSH_ASKPASS.
 #
-#	agent_env			XDG_RUNTIME_DIR, XDG_DATA_HOME, TMPDIR
+#	agent_env			XDG_RUNTIME_DIR, XDG_DATA_HOME,
+#					XDG_CONFIG_HOME (no config file
+#					unless a test writes one), TMPDIR
 #					inside $RIG_DIR
 #	agent_start [OPTS...]		cardagent -d -a $AGENT_SOCK OPTS in the
 #					background (no -a if AGENT_SOCK is
@@ -29,9 +31,11 @@ agent_env()
 	# (distcheck builds deep, and a socket path has 107 bytes at most).
 	XDG_RUNTIME_DIR=$RIG_SDIR/xdg-run
 	XDG_DATA_HOME=$RIG_DIR/xdg-data
+	XDG_CONFIG_HOME=$RIG_DIR/xdg-config
 	TMPDIR=$RIG_SDIR/tmp
-	export XDG_RUNTIME_DIR XDG_DATA_HOME TMPDIR
-	mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" "$TMPDIR"
+	export XDG_RUNTIME_DIR XDG_DATA_HOME XDG_CONFIG_HOME TMPDIR
+	mkdir -p -m 700 "$XDG_RUNTIME_DIR" "$XDG_DATA_HOME" \
+	    "$XDG_CONFIG_HOME/cardagent" "$TMPDIR"
 	AGENT_SOCK=$RIG_SDIR/agent.sock
 	cat >"$RIG_DIR/askpass" <<EOF
 #!/bin/sh

@@ -236,7 +236,7 @@ main(int argc, char **argv)
 	if ((strcmp(argv[1], "list") == 0 && argc != 2) ||
 	    (strcmp(argv[1], "sign") == 0 && argc != 6 && argc != 7))
 		usage();
-	if ((r = reader_ctx_new(&ctx)) != 0) {
+	if ((r = reader_ctx_new(&ctx, NULL)) != 0) {
 		error_r(r, "PC/SC");
 		return 1;
 	}

@@ -180,8 +180,10 @@ ctl_status(struct runner *rn, int cfd)
 {
 	char text[64];
 
-	snprintf(text, sizeof(text), "%s\n%s", rn->inserted ? "present" :
-	    "removed", rn->have_pending ? "touch-pending\n" : "");
+	/* pw1-82-verified: what INTERNAL AUTHENTICATE needs is granted */
+	snprintf(text, sizeof(text), "%s\n%s%s", rn->inserted ? "present" :
+	    "removed", rn->have_pending ? "touch-pending\n" : "",
+	    rn->card->pw1_82 ? "pw1-82-verified\n" : "");
 	ctl_reply(cfd, text, NULL);
 }
 
