@@ -111,3 +111,29 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 	free(line);
 	return r;
 }
+
+int
+keyblob_fingerprint(const struct buf *blob, char **fpp)
+{
+	static const char prefix[] = "SHA256:";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	char *fp;
+	size_t len;
+
+	*fpp = NULL;
+	if (EVP_Digest(buf_ptr(blob), buf_len(blob), md, &mdlen,
+	    EVP_sha256(), NULL) != 1)
+		return ERR_CRYPTO;
+	len = sizeof(prefix) + 4 * ((mdlen + 2) / 3);
+	if ((fp = malloc(len)) == NULL)
+		return ERR_ALLOC;
+	memcpy(fp, prefix, sizeof(prefix));
+	EVP_EncodeBlock((unsigned char *)fp + sizeof(prefix) - 1, md,
+	    (int)mdlen);
+	/* OpenSSH prints it without the base64 padding */
+	while ((len = strlen(fp)) > 0 && fp[len - 1] == '=')
+		fp[len - 1] = '\0';
+	*fpp = fp;
+	return 0;
+}
