@@ -312,8 +312,9 @@ notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
 	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_AUDIT)
 		r = audit(sv, payload);
 	if (r != 0)
-		error("%s: %s message %u not valid", h->name,
-		    type == SV_TOUCH ? "TOUCH" : "a", type);
+		error("%s: %s (message %u) not valid", h->name,
+		    type == SV_TOUCH ? "TOUCH" : type == SV_AUDIT ? "AUDIT" :
+		    "a message it may not send", type);
 	return r;
 }
 
