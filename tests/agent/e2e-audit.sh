@@ -37,11 +37,8 @@ tap_is "the card serves" "$?" 0
 FP=$(ssh-keygen -lf "$RIG_DIR/card.pub" | cut -d' ' -f2)
 tap_check "sshd starts" sshd_start
 sshd_authorize "$(cat "$RIG_DIR/card.pub")"
-HOME=$RIG_DIR/home
-export HOME
-mkdir -p "$HOME/.ssh"
-HOST="[127.0.0.1]:$SSHD_PORT"
-echo "$HOST $(cat "$RIG_DIR/hostkey.pub")" >"$HOME/.ssh/known_hosts"
+known_hosts_home
+HOST=$SSHD_HOST
 tap_check "cardagent starts" agent_start
 askpass_set "$PIN"
 tap_is "ssh-add -s" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"

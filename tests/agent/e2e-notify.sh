@@ -98,12 +98,8 @@ tap_is "a card with touch required serves" "$?" 0
 KEY=$("$VCARD" pubkey "$RIG_DIR/t.state" aut)
 tap_check "sshd starts on 127.0.0.1" sshd_start
 sshd_authorize "$KEY"
-# The agent names hosts from its user's known_hosts.
-HOME=$RIG_DIR/home
-export HOME
-mkdir -p "$HOME/.ssh"
-HOST="[127.0.0.1]:$SSHD_PORT"
-echo "$HOST $(cat "$RIG_DIR/hostkey.pub")" >"$HOME/.ssh/known_hosts"
+known_hosts_home
+HOST=$SSHD_HOST
 
 tap_check "a private session bus starts" bus_start
 tap_check "the stand-in notification server owns its name" listener_start
