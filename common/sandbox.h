@@ -38,7 +38,7 @@ struct sandbox_arg {
 struct sandbox_rule {
 	const char	*name;
 	struct sandbox_arg args[SANDBOX_ARGS_MAX];
-	int		 fail_errno;	/* 0: allow; else fail with this */
+	int		 fail_errno;	/* not 0: fail with it, no allow */
 };
 
 struct sandbox_group {

@@ -142,9 +142,10 @@ static const struct sandbox_rule helper_rules[] = {
  * cardagent-notify (GLib's GDBus) runs under this filter too: its worker
  * threads, their names and wakeups, the D-Bus handshake.
  */
-#define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | \
-			    CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | \
-			    CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID)
+#define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | \
+			    CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+			    CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			    CLONE_CHILD_CLEARTID)
 static const struct sandbox_rule notify_rules[] = {
 	/* its flags live in memory: fail it, glibc then uses clone(2) */
 	{ .name = "clone3", .fail_errno = ENOSYS },
@@ -152,7 +153,7 @@ static const struct sandbox_rule notify_rules[] = {
 	ALLOW_IF("clone", ARG_EQ(CLONE_FLAGS_ARG, THREAD_FLAGS)),
 	ALLOW_IF("prctl", ARG_EQ(0, PR_SET_NAME)),
 	ALLOW("eventfd2"),	/* GMainContext wakeups */
-	ALLOW("rt_sigaction"),	/* glibc's SIGRT_1, GLib ignores SIGPIPE */
+	ALLOW("rt_sigaction"),	/* glibc's SIGRT_1; GLib's SIGPIPE */
 	ALLOW("getegid"),	/* D-Bus EXTERNAL authentication */
 	ALLOW_IF("recvfrom", ARG_EQ(3, 0)),	/* the auth handshake */
 	ALLOW("statfs"),	/* libselinux looks for selinuxfs */

@@ -47,7 +47,7 @@ struct sv_helper {
 #define SV_NOTIFY_TIMEOUT	5000	/* ms, then SIGKILL */
 
 struct sv_notify {
-	char		*path;		/* NULL: log only (no session bus) */
+	char		*path;		/* NULL: log only, no bus */
 	pid_t		 pid;		/* -1 while none runs */
 	int64_t		 deadline;	/* ms */
 	int		 killed;
