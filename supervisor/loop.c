@@ -113,8 +113,8 @@ drop_helper(struct sv *sv, struct sv_helper *h, int r)
 {
 	if (r != ERR_EOF)
 		error_r(r, "%s: supervisor channel", h->name);
-	else if (!sv->stopping)
-		error("%s closed its supervisor channel", h->name);
+	else if (!sv->stopping)	/* mostly: it died, reaped soon */
+		verbose("%s closed its supervisor channel", h->name);
 	privsep_chan_free(h->chan);
 	h->chan = NULL;
 	(void)kill(h->pid, SIGKILL);
