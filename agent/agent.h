@@ -26,6 +26,8 @@ struct privsep_chan;
 struct conn {
 	TAILQ_ENTRY(conn) entry;
 	int		 fd;
+	uid_t		 peer_uid;	/* SO_PEERCRED at accept */
+	pid_t		 peer_pid;
 	struct buf	*in;
 	struct buf	*out;
 	int		 busy;		/* a request in flight: read no more */

@@ -27,11 +27,12 @@ monotime_ms(void)
 
 /* Only our own uid and root may use the agent (DESIGN.md invariant 6). */
 static int
-peer_allowed(const struct agent *a, int fd)
+peer_allowed(const struct agent *a, int fd, struct ucred *credp)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
+	memset(credp, 0, sizeof(*credp));
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
 	    len != sizeof(cred)) {
 		error("getsockopt SO_PEERCRED: %s", strerror(errno));
@@ -42,12 +43,14 @@ peer_allowed(const struct agent *a, int fd)
 		    (unsigned int)cred.uid, (int)cred.pid);
 		return 0;
 	}
+	*credp = cred;
 	return 1;
 }
 
 void
 conn_accept(struct agent *a)
 {
+	struct ucred cred;
 	struct conn *c;
 	int fd;
 
@@ -57,7 +60,7 @@ conn_accept(struct agent *a)
 			error("accept: %s", strerror(errno));
 		return;
 	}
-	if (!peer_allowed(a, fd) || a->nconns >= AGENT_CONNS_MAX) {
+	if (!peer_allowed(a, fd, &cred) || a->nconns >= AGENT_CONNS_MAX) {
 		if (a->nconns >= AGENT_CONNS_MAX)
 			error("too many connections, refusing one");
 		close(fd);
@@ -68,6 +71,8 @@ conn_accept(struct agent *a)
 	    (c->out = buf_new_capped(AGENT_OUT_MAX)) == NULL)
 		fatal("out of memory");
 	c->fd = fd;
+	c->peer_uid = cred.uid;
+	c->peer_pid = cred.pid;
 	TAILQ_INSERT_TAIL(&a->conns, c, entry);
 	a->nconns++;
 	debug("connection %d accepted", fd);

@@ -5,6 +5,7 @@
 
 #include "agent.h"
 #include "buf.h"
+#include "caller.h"
 #include "channels.h"
 #include "err.h"
 #include "lock.h"
@@ -90,6 +91,28 @@ h_list(struct agent *a, struct conn *c)
 	to_cardd(a, c, AC_LIST, NULL);
 }
 
+/*
+ * What cardd passes on for the touch notice and the audit line: the
+ * client, whether any bind came through forwarding, and the host the
+ * last bind names (the destination, at the end of a forwarding path).
+ */
+static int
+put_caller(struct buf *b, const struct conn *c)
+{
+	struct caller who;
+	size_t i;
+
+	memset(&who, 0, sizeof(who));
+	who.uid = (uint32_t)c->peer_uid;
+	who.pid = c->peer_pid > 0 ? (uint32_t)c->peer_pid : 0;
+	for (i = 0; i < c->sb.n; i++)
+		who.forwarded |= c->sb.entry[i].forwarding;
+	if (c->sb.n > 0 && buf_len(c->sb.entry[c->sb.n - 1].hostkey) <=
+	    CALLER_HOSTKEY_MAX)
+		who.hostkey = c->sb.entry[c->sb.n - 1].hostkey;
+	return caller_put(b, &who);
+}
+
 static void
 h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 {
@@ -105,7 +128,7 @@ h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 	    buf_put_stringb(b, req->key) != 0 ||
 	    buf_put_stringb(b, req->data) != 0 ||
 	    buf_put_u8(b, (uint8_t)req->alg) != 0 ||
-	    buf_put_u32(b, 0) != 0)
+	    buf_put_u32(b, AC_SIGN_CALLER) != 0 || put_caller(b, c) != 0)
 		fatal("out of memory");
 	c->alg = req->alg;
 	to_cardd(a, c, AC_SIGN, b);

@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 
 #include "buf.h"
+#include "caller.h"
 #include "channels.h"
 #include "err.h"
 #include "keyblob.h"
@@ -49,6 +50,7 @@ static struct {
 	char	 ident[64];
 	char	 pin[64];
 	uint32_t lifetime;
+	struct caller caller;	/* of the last SIGN */
 } seen;
 
 static const struct privsep_permit cardd_permit[] = {
@@ -101,7 +103,8 @@ fake_sign(struct buf *req)
 	if (buf_get_string_direct(req, &blob, &bloblen) != 0 ||
 	    buf_get_string_direct(req, &data, &dlen) != 0 ||
 	    buf_get_u8(req, &alg) != 0 || buf_get_u32(req, &flags) != 0 ||
-	    bloblen != buf_len(keyblob) ||
+	    flags != AC_SIGN_CALLER || caller_get(req, &seen.caller) != 0 ||
+	    buf_len(req) != 0 || bloblen != buf_len(keyblob) ||
 	    memcmp(blob, buf_ptr(keyblob), bloblen) != 0 ||
 	    alg != AC_ALG_ED25519) {
 		buf_free(out);
@@ -137,6 +140,7 @@ fake_reply(uint8_t type, uint32_t id, struct buf *p)
 			die("keys");
 	} else if (type == AC_SIGN) {
 		seen.sign++;
+		caller_clear(&seen.caller);
 		buf_free(r);
 		if ((r = fake_sign(p)) != NULL)
 			rtype = AC_SIGNATURE;
@@ -560,6 +564,10 @@ cases_keygen(void)
 	r = run(sh, out, sizeof(out));
 	ok(r == 0 && seen.sign > 0, "ssh-keygen -Y sign through the agent "
 	    "verifies");
+	ok(seen.caller.uid == getuid() && seen.caller.pid != 0 &&
+	    seen.caller.pid != (uint32_t)getpid() && !seen.caller.forwarded &&
+	    buf_len(seen.caller.hostkey) == 0,
+	    "... its caller: ssh-keygen's pid, no host, not forwarded");
 }
 
 static struct buf *
@@ -634,6 +642,10 @@ cases_bind(void)
 	m = sign_msg();
 	ok(raw_call(fd, m) == SSH_AGENT_SIGN_RESPONSE && seen.sign == s + 1,
 	    "SIGN on a well-bound connection works");
+	ok(seen.caller.uid == getuid() &&
+	    seen.caller.pid == (uint32_t)getpid() &&
+	    seen.caller.forwarded == 1 && buf_len(seen.caller.hostkey) == 51,
+	    "... cardd learns the caller: uid, pid, forwarded, bound host key");
 	buf_free(m);
 	m = simple_msg(SSH_AGENTC_EXTENSION, STATUS_EXTENSION, NULL);
 	ok(raw_call(fd, m) == SSH_AGENT_EXTENSION_RESPONSE &&

@@ -58,6 +58,13 @@ int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
 /* A frame pinstore sent outside a call: only late replies are fine. */
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 
+/* notice.c: TOUCH and AUDIT to the supervisor (best effort). */
+struct caller;
+void	notice_touch(struct cardd *d, const char *ident,
+	    const struct caller *who);
+void	notice_audit(struct cardd *d, const char *ident,
+	    const struct buf *blob, const struct caller *who, uint32_t reason);
+
 /* sandbox.c */
 int	cardd_sandbox_install(void);
 

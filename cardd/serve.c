@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "caller.h"
 #include "cardd.h"
 #include "cards.h"
 #include "channels.h"
@@ -175,11 +176,12 @@ struct sign_req {
 	enum pgp_sig	 alg;
 	const uint8_t	*data;
 	size_t		 len;
+	const struct caller *who;	/* for the touch notice */
 };
 
 /* One transaction: VERIFY if needed (pin set), INTERNAL AUTHENTICATE. */
 static int
-sign_try(struct card *card, const struct sign_req *req,
+sign_try(struct cardd *d, struct card *card, const struct sign_req *req,
     const struct buf *pin, struct buf *sig)
 {
 	int r;
@@ -192,8 +194,7 @@ sign_try(struct card *card, const struct sign_req *req,
 		r = sign_login(card, pin);
 	if (r == 0) {
 		if (card->pgp.info.uif[PGP_SLOT_AUT] > 0)
-			info("card %s: touch the card to confirm the "
-			    "signature", card->pgp.info.ident);
+			notice_touch(d, card->pgp.info.ident, req->who);
 		r = pgp_sign_auth(&card->pgp, req->alg, req->data, req->len,
 		    sig);
 	}
@@ -236,7 +237,7 @@ sign_card(struct cardd *d, struct card *card, const struct sign_req *req,
 		    (reason = sign_pin(d, card, &pin)) != 0)
 			break;
 		had = card->verified;
-		r = sign_try(card, req, pin, sig);
+		r = sign_try(d, card, req, pin, sig);
 		if (r == ERR_CARD_RESET && (r = card_recover(card)) == 0)
 			continue;
 		if (r != ERR_AUTH_REQUIRED || (!had && pin != NULL))
@@ -253,42 +254,81 @@ sign_card(struct cardd *d, struct card *card, const struct sign_req *req,
 	return reason != 0 ? reason : card_reason(d, card, r);
 }
 
+/* SIGN's fields after the algorithm: flags, the caller if flagged. */
+static int
+get_sign_tail(struct buf *p, struct caller *who, int *validp)
+{
+	uint32_t flags;
+
+	memset(who, 0, sizeof(*who));
+	*validp = 0;
+	if (buf_get_u32(p, &flags) != 0)
+		return ERR_FORMAT;
+	if ((flags & AC_SIGN_CALLER) != 0 && caller_get(p, who) != 0)
+		return ERR_FORMAT;
+	if (buf_len(p) != 0)
+		return ERR_FORMAT;
+	*validp = (flags & ~(uint32_t)AC_SIGN_CALLER) == 0;
+	return 0;
+}
+
+/* Sign with the card holding blob; a FAIL reason or 0 (sig set). */
+static uint32_t
+sign_blob(struct cardd *d, const struct buf *blob, const struct sign_req *req,
+    char *ident, size_t identlen, struct buf *sig)
+{
+	struct card *card;
+
+	if (cards_refresh(d->cards) != 0 || (card = cards_by_blob(d->cards,
+	    buf_ptr(blob), buf_len(blob))) == NULL)
+		return AC_R_NO_KEY;
+	/* the card may leave the table while signing */
+	strlcpy(ident, card->pgp.info.ident, identlen);
+	if (!pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req->alg)) {
+		error("card %s: its key cannot make %s signatures",
+		    card->pgp.info.ident, pgp_sig_name(req->alg));
+		return AC_R_INVALID;
+	}
+	return sign_card(d, card, req, sig);
+}
+
 static int
 serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 {
 	struct sign_req req;
-	struct card *card = NULL;
-	struct buf *sig = NULL;
-	const uint8_t *blob;
-	size_t bloblen;
-	uint32_t flags, reason = 0;
+	struct caller who;
+	struct buf *blob = NULL, *sig = NULL;
+	char ident[PGP_IDENT_LEN + 1] = "";
+	uint32_t reason;
 	uint8_t alg;
-	int r;
+	int valid, r = ERR_ALLOC;
 
-	if (buf_get_string_direct(p, &blob, &bloblen) != 0 ||
+	memset(&req, 0, sizeof(req));
+	memset(&who, 0, sizeof(who));
+	if ((blob = buf_new()) == NULL || (sig = buf_new()) == NULL)
+		goto out;
+	if (buf_get_stringb(p, blob) != 0 ||
 	    buf_get_string_direct(p, &req.data, &req.len) != 0 ||
-	    buf_get_u8(p, &alg) != 0 || buf_get_u32(p, &flags) != 0 ||
-	    buf_len(p) != 0)
-		return ERR_FORMAT;
-	if (flags != 0 || alg < 1 || alg > sizeof(sig_algs) /
-	    sizeof(sig_algs[0]))
-		return serve_fail(d, id, AC_R_INVALID);
-	req.alg = sig_algs[alg - 1];
-	if ((r = cards_refresh(d->cards)) != 0 ||
-	    (card = cards_by_blob(d->cards, blob, bloblen)) == NULL)
-		reason = AC_R_NO_KEY;
-	else if (!pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req.alg)) {
-		error("card %s: its key cannot make %s signatures",
-		    card->pgp.info.ident, pgp_sig_name(req.alg));
+	    buf_get_u8(p, &alg) != 0 ||
+	    get_sign_tail(p, &who, &valid) != 0) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	req.who = &who;
+	if (!valid || alg < 1 || alg > sizeof(sig_algs) / sizeof(sig_algs[0]))
 		reason = AC_R_INVALID;
-	} else if ((sig = buf_new()) == NULL)
-		return ERR_ALLOC;
-	else
-		reason = sign_card(d, card, &req, sig);
+	else {
+		req.alg = sig_algs[alg - 1];
+		reason = sign_blob(d, blob, &req, ident, sizeof(ident), sig);
+	}
+	notice_audit(d, ident, blob, &who, reason);
 	if (reason != 0)
 		r = serve_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
+ out:
+	caller_clear(&who);
+	buf_free(blob);
 	buf_free(sig);
 	return r;
 }

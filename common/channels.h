@@ -23,6 +23,9 @@
 #define AC_SIGNATURE		35
 #define AC_STATUS_REPLY		36
 
+/* SIGN flags */
+#define AC_SIGN_CALLER		0x1	/* the caller's facts follow */
+
 enum ac_alg {
 	AC_ALG_ED25519 = 1,
 	AC_ALG_ECDSA_P256 = 2,
@@ -61,9 +64,11 @@ enum ac_reason {
 #define CP_R_STORE		AC_R_STORE	/* the store file cannot be used */
 #define CP_R_INVALID		AC_R_INVALID	/* bad ident, PIN length, ... */
 
-/* supervisor -> helper */
-#define SV_FRAME_MAX		64
-#define SV_PEER			16
-#define SV_DEAUTH		17
+/* supervisor <-> helper */
+#define SV_FRAME_MAX		4096
+#define SV_PEER			16	/* supervisor -> helper */
+#define SV_DEAUTH		17	/* supervisor -> agent */
+#define SV_TOUCH		48	/* cardd -> supervisor */
+#define SV_AUDIT		49	/* cardd -> supervisor */
 
 #endif

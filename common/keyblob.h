@@ -21,6 +21,8 @@ int	keyblob_put_ecdsa(struct buf *b, int bits, const uint8_t *q,
 int	keyblob_put_ed25519(struct buf *b, const uint8_t *pk, size_t len);
 /* The key type name at the start of a blob ("ssh-ed25519", ...). */
 int	keyblob_type(const struct buf *blob, char **typep);
+/* "SHA256:base64" without padding, as ssh-keygen -l prints it. */
+int	keyblob_fingerprint(const struct buf *blob, char **fpp);
 /* "type base64 comment" (no newline), allocated. */
 int	keyblob_to_line(const struct buf *blob, const char *comment,
 	    char **linep);

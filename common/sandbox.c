@@ -151,6 +151,7 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_group *group,
 	struct scmp_arg_cmp cmp[SANDBOX_ARGS_MAX];
 	const struct sandbox_arg *a;
 	unsigned int i, n = 0;
+	uint32_t action;
 	int nr, rc;
 
 	if (rule->name == NULL)
@@ -174,8 +175,9 @@ add_rule(scmp_filter_ctx ctx, const struct sandbox_group *group,
 		cmp[n].datum_b = a->b;
 		n++;
 	}
-	if ((rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, n,
-	    cmp)) != 0) {
+	action = rule->fail_errno != 0 ? SCMP_ACT_ERRNO(rule->fail_errno) :
+	    SCMP_ACT_ALLOW;
+	if ((rc = seccomp_rule_add_array(ctx, action, nr, n, cmp)) != 0) {
 		errno = -rc;
 		error_fr(ERR_SYSTEM, "%s: allow %s", group->name, rule->name);
 		return ERR_SYSTEM;

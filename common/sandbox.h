@@ -31,10 +31,14 @@ struct sandbox_arg {
  * One allowed syscall, by the name libseccomp knows it under.  With no
  * argument rules any arguments are allowed; with several, all must hold.
  * A name may appear in several rules: any matching rule allows the call.
+ * A rule with fail_errno set does not allow the call but makes it fail
+ * with that errno (for calls whose arguments cannot be checked and that
+ * libc replaces with another call on ENOSYS, like clone3).
  */
 struct sandbox_rule {
 	const char	*name;
 	struct sandbox_arg args[SANDBOX_ARGS_MAX];
+	int		 fail_errno;	/* not 0: fail with it, no allow */
 };
 
 struct sandbox_group {

@@ -70,6 +70,7 @@ sv_init(struct sv *sv)
 		if ((r = helper_find(h->name, &h->path)) != 0)
 			return r;
 	}
+	notice_init(sv);
 	/* Blocked before any fork, so no signal is lost or fatal. */
 	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
@@ -101,25 +102,58 @@ begin_stop(struct sv *sv)
 		if (sv->helpers[i].pid != -1)
 			(void)kill(sv->helpers[i].pid, SIGTERM);
 	}
+	if (sv->notify.pid != -1)
+		(void)kill(sv->notify.pid, SIGTERM);
 }
 
+/*
+ * A helper that no longer reads its supervisor channel, closes it or
+ * breaks the protocol on it is of no use: it is killed and restarted.
+ */
 static void
-flush_helper(struct sv_helper *h)
+drop_helper(struct sv *sv, struct sv_helper *h, int r)
 {
-	int pending, r;
-
-	if (h->chan == NULL || (r = privsep_flush(h->chan, &pending)) == 0)
-		return;
-	/* It no longer reads its supervisor channel: it is of no use. */
-	error_r(r, "%s: supervisor channel", h->name);
+	if (r != ERR_EOF)
+		error_r(r, "%s: supervisor channel", h->name);
+	else if (!sv->stopping)	/* mostly: it died, reaped soon */
+		verbose("%s closed its supervisor channel", h->name);
 	privsep_chan_free(h->chan);
 	h->chan = NULL;
 	(void)kill(h->pid, SIGKILL);
 }
 
+static void
+flush_helper(struct sv *sv, struct sv_helper *h)
+{
+	int pending, r;
+
+	if (h->chan != NULL && (r = privsep_flush(h->chan, &pending)) != 0)
+		drop_helper(sv, h, r);
+}
+
+/* What a helper sends: only cardd's TOUCH and AUDIT are permitted. */
+static void
+helper_input(struct sv *sv, struct sv_helper *h)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	r = privsep_read(h->chan);
+	while (r == 0 && (r = privsep_get(h->chan, &type, &id,
+	    &payload)) == 0 && payload != NULL) {
+		r = notice_input(sv, h, type, payload);
+		buf_free(payload);
+	}
+	if (r != 0)
+		drop_helper(sv, h, r);
+}
+
 /* PEER: the role at the other end of fd, which travels along. */
 static int
-send_peer(struct sv_helper *to, enum privsep_role role, int fd)
+send_peer(struct sv *sv, struct sv_helper *to, enum privsep_role role,
+    int fd)
 {
 	struct buf *b;
 	int r;
@@ -133,13 +167,13 @@ send_peer(struct sv_helper *to, enum privsep_role role, int fd)
 	buf_free(b);
 	if (r != 0)
 		error_r(r, "%s: cannot queue PEER", to->name);
-	flush_helper(to);
+	flush_helper(sv, to);
 	return r;
 }
 
 /* A fresh channel between two running helpers. */
 static int
-plumb(struct sv_helper *a, struct sv_helper *b)
+plumb(struct sv *sv, struct sv_helper *a, struct sv_helper *b)
 {
 	int sp[2], r;
 
@@ -150,8 +184,8 @@ plumb(struct sv_helper *a, struct sv_helper *b)
 		error("socketpair: %s", strerror(errno));
 		return ERR_SYSTEM;
 	}
-	if ((r = send_peer(a, b->role, sp[0])) == 0)
-		r = send_peer(b, a->role, sp[1]);
+	if ((r = send_peer(sv, a, b->role, sp[0])) == 0)
+		r = send_peer(sv, b, a->role, sp[1]);
 	close(sp[0]);	/* the channels hold their own duplicates */
 	close(sp[1]);
 	debug("%s <-> %s plumbed", a->name, b->name);
@@ -167,7 +201,7 @@ start_helper(struct sv *sv, enum sv_helper_id id)
 		goto fail;
 	for (i = 0; i < NLINKS; i++) {
 		if ((links[i][0] == id || links[i][1] == id) &&
-		    plumb(&sv->helpers[links[i][0]],
+		    plumb(sv, &sv->helpers[links[i][0]],
 		    &sv->helpers[links[i][1]]) != 0)
 			goto fail;
 	}
@@ -229,6 +263,8 @@ reap(struct sv *sv)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (notice_reaped(sv, pid, status))
+			continue;
 		for (i = 0, h = NULL; i < H_COUNT && h == NULL; i++)
 			if (sv->helpers[i].pid == pid)
 				h = &sv->helpers[i];
@@ -259,7 +295,7 @@ send_deauth(struct sv *sv)
 	}
 	if ((r = privsep_queue(h->chan, SV_DEAUTH, 0, NULL)) != 0)
 		error_r(r, "agent: cannot queue DEAUTH");
-	flush_helper(h);
+	flush_helper(sv, h);
 }
 
 static void
@@ -288,9 +324,11 @@ handle_signals(struct sv *sv)
 static int
 run_timers(struct sv *sv)
 {
-	int64_t now = monotime_ms(), next = -1;
+	int64_t now = monotime_ms(), next;
 	struct sv_helper *h;
 	int i;
+
+	next = notice_timer(sv, now);
 
 	for (i = 0; i < H_COUNT; i++) {
 		h = &sv->helpers[i];
@@ -311,12 +349,23 @@ run_timers(struct sv *sv)
 	return next == -1 ? -1 : (int)(next - now);
 }
 
+static void
+poll_helper(const struct sv_helper *h, struct pollfd *pfd)
+{
+	pfd->fd = h->chan != NULL ? h->fd : -1;
+	pfd->events = POLLIN;
+	if (h->chan != NULL && privsep_want_write(h->chan))
+		pfd->events |= POLLOUT;
+	pfd->revents = 0;
+}
+
 int
 sv_run(struct sv *sv)
 {
 	struct pollfd pfd[1 + H_COUNT];
+	struct sv_helper *h;
 	sigset_t set;
-	int i, n, timeout;
+	int i, timeout;
 
 	loop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
@@ -332,19 +381,19 @@ sv_run(struct sv *sv)
 		timeout = run_timers(sv);
 		pfd[0].fd = sv->sigfd;
 		pfd[0].events = POLLIN;
-		for (i = 0, n = 1; i < H_COUNT; i++) {
-			if (sv->helpers[i].chan == NULL ||
-			    !privsep_want_write(sv->helpers[i].chan))
-				continue;
-			pfd[n].fd = sv->helpers[i].fd;
-			pfd[n++].events = POLLOUT;
-		}
-		if (poll(pfd, (nfds_t)n, timeout) == -1 && errno != EINTR)
+		for (i = 0; i < H_COUNT; i++)
+			poll_helper(&sv->helpers[i], &pfd[1 + i]);
+		if (poll(pfd, 1 + H_COUNT, timeout) == -1 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
-		for (i = 0; i < H_COUNT; i++)
-			flush_helper(&sv->helpers[i]);
+		for (i = 0; i < H_COUNT; i++) {
+			h = &sv->helpers[i];
+			if (h->chan != NULL && pfd[1 + i].fd == h->fd &&
+			    (pfd[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+				helper_input(sv, h);
+			flush_helper(sv, h);
+		}
 	}
 	close(sv->sigfd);
 	sock_remove(&sv->sock);

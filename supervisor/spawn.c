@@ -26,8 +26,14 @@
 #include "privsep.h"
 #include "supervisor.h"
 
-#define SV_QUEUE_MAX	1024	/* a few PEER frames */
+#define SV_QUEUE_MAX	(2 * SV_FRAME_MAX)	/* a few PEER frames */
 #define SV_ARGV_MAX	(10 + 2 * HELPER_IGNORE_MAX)
+
+/* cardd alone may speak: TOUCH and AUDIT (supervisor/notice.c). */
+static const struct privsep_permit cardd_permit[] = {
+	{ SV_TOUCH, "TOUCH", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+};
 
 static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 	[H_AGENT] = {
@@ -44,6 +50,8 @@ static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 		.peer = PRIVSEP_ROLE_CARDD,
 		.max_frame = SV_FRAME_MAX,
 		.max_queued = SV_QUEUE_MAX,
+		.permit = cardd_permit,
+		.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
 		.pass_fds = 1,
 	},
 	[H_PINSTORE] = {

@@ -3,7 +3,7 @@
  * fork+execs the three helpers, hands each its peers (PEER messages,
  * doc/PROTOCOL.privsep section 8), restarts a helper that dies and shuts
  * everything down on a signal.  It reads nothing from its children but
- * their exit statuses.
+ * their exit statuses and what cardd reports about signatures.
  */
 #ifndef CARDAGENT_SUPERVISOR_H
 #define CARDAGENT_SUPERVISOR_H
@@ -42,6 +42,19 @@ struct sv_helper {
 	int64_t		 restart_at;	/* ms */
 };
 
+/* Desktop notices: one cardagent-notify at a time, so many per window. */
+#define SV_NOTIFY_MAX		5
+#define SV_NOTIFY_WINDOW	10000	/* ms */
+#define SV_NOTIFY_TIMEOUT	5000	/* ms, then SIGKILL */
+
+struct sv_notify {
+	char		*path;		/* NULL: log only, no bus */
+	pid_t		 pid;		/* -1 while none runs */
+	int64_t		 deadline;	/* ms */
+	int		 killed;
+	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
+};
+
 struct sv_sock {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char		 dir[PATH_MAX];	/* set if we created it */
@@ -53,6 +66,7 @@ struct sv {
 	struct sv_helper helpers[H_COUNT];
 	struct sv_sock	 sock;
 	enum log_level	 helper_level;	/* passed on as -q or -d */
+	struct sv_notify notify;
 	long		 lifetime;	/* -t seconds, 0: none */
 	long		 idle;		/* idle timeout, s; 0: none */
 	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
@@ -76,6 +90,14 @@ int64_t	monotime_ms(void);
 /* loop.c */
 int	sv_init(struct sv *sv);
 int	sv_run(struct sv *sv);
+
+/* notice.c: TOUCH and AUDIT from cardd; the desktop notifier */
+struct buf;
+void	notice_init(struct sv *sv);
+int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
+	    struct buf *payload);
+int64_t	notice_timer(struct sv *sv, int64_t now);
+int	notice_reaped(struct sv *sv, pid_t pid, int status);
 
 /* sandbox.c */
 int	sv_sandbox(void);

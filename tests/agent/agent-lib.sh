@@ -19,6 +19,8 @@
 #	askpass_set TEXT		what the askpass program answers
 #	sadd ARGS...			ssh-add ARGS with the askpass program
 #	elapsed_ms START_NS		milliseconds since date +%s%N START_NS
+#	known_hosts_home		HOME in $RIG_DIR whose known_hosts names
+#					the private sshd $SSHD_HOST
 
 CARDAGENT=${CARDAGENT:-$top_builddir/supervisor/cardagent}
 AGENT_SOCK=
@@ -214,4 +216,16 @@ sshd_config_add()
 		_i=$((_i + 1))
 	done
 	return 1
+}
+
+# The agent names hosts from its user's ~/.ssh/known_hosts: a HOME of
+# the test's own where the private sshd's key is known as $SSHD_HOST.
+known_hosts_home()
+{
+	HOME=$RIG_DIR/home
+	export HOME
+	mkdir -p "$HOME/.ssh" || return 1
+	SSHD_HOST="[127.0.0.1]:$SSHD_PORT"
+	echo "$SSHD_HOST $(cat "$RIG_DIR/hostkey.pub")" \
+	    >"$HOME/.ssh/known_hosts"
 }

@@ -492,7 +492,9 @@ t_hotplug(struct cdt *t, struct keys *k)
 static void
 t_violations(struct cdt *t, struct keys *k)
 {
-	struct buf *b = buf_new();
+	struct buf *b = buf_new(), *reply = NULL;
+	uint32_t reason = 0;
+	uint8_t rtype = 0;
 
 	ok(b != NULL && buf_put_u8(b, 0) == 0 &&
 	    cdt_expect_close(t, AC_LIST, b) == 0,
@@ -507,6 +509,24 @@ t_violations(struct cdt *t, struct keys *k)
 	    buf_put_u32(b, 0) == 0 && buf_put_u8(b, 0) == 0 &&
 	    cdt_expect_close(t, AC_SIGN, b) == 0,
 	    "SIGN with a trailing byte: channel closed");
+	buf_reset(b);
+	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
+	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
+	    buf_put_u32(b, AC_SIGN_CALLER) == 0 && buf_put_u32(b, 0) == 0 &&
+	    buf_put_u32(b, 1) == 0 && buf_put_u8(b, 2) == 0 &&
+	    buf_put_string(b, NULL, 0) == 0 &&
+	    cdt_expect_close(t, AC_SIGN, b) == 0,
+	    "SIGN whose caller is forwarded \"2\": channel closed");
+	buf_reset(b);
+	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
+	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
+	    buf_put_u32(b, 0x2) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
+	    &reply) == 0 && rtype == AC_FAIL &&
+	    buf_get_u32(reply, &reason) == 0 && reason == AC_R_INVALID,
+	    "SIGN with a reserved flag: FAIL, request not valid");
+	buf_free(reply);
 	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    cdt_expect_close(t, 99, NULL) == 0,
 	    "an unknown message type: channel closed");

@@ -30,7 +30,7 @@
 static const struct privsep_chan_conf sup_conf = {
 	.name = "test-supervisor", .self = PRIVSEP_ROLE_SUPERVISOR,
 	.peer = PRIVSEP_ROLE_CARDD, .max_frame = SV_FRAME_MAX,
-	.max_queued = 1024, .pass_fds = 1,
+	.max_queued = 4 * SV_FRAME_MAX, .pass_fds = 1,
 };
 
 static const struct privsep_permit agent_permit[] = {

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -124,6 +125,31 @@ child_mmap_exec(void *arg)
 	return 12;
 }
 
+/* A fail_errno rule: the call fails with that errno, the process lives. */
+static int
+child_fail_errno(void *arg)
+{
+	static const struct sandbox_rule rules[] = {
+		{ .name = "getppid", .fail_errno = ENOSYS },
+	};
+	static const struct sandbox_group group = {
+		"test-errno", "getppid fails", rules, 1,
+	};
+	const struct sandbox_group *const groups[] = {
+		&sandbox_group_base, &group,
+	};
+	long rc;
+	int r;
+
+	if ((r = child_sandbox(groups, 2)) != 0)
+		return r;
+	errno = 0;
+	rc = syscall(SYS_getppid);
+	if (rc != -1 || errno != ENOSYS)
+		return 12;
+	return 0;
+}
+
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define X32_SYSCALL_BIT	0x40000000
 static int
@@ -190,6 +216,14 @@ test_exec_mapping_kills(void **state)
 	if (under_valgrind())
 		skip();
 	assert_sigsys(in_child(child_mmap_exec, NULL));
+}
+
+static void
+test_fail_errno(void **state)
+{
+	if (under_valgrind())
+		skip();
+	assert_exit0(in_child(child_fail_errno, NULL));
 }
 
 static void
@@ -267,6 +301,7 @@ main(void)
 		cmocka_unit_test(test_socket_kills),
 		cmocka_unit_test(test_exec_mapping_kills),
 		cmocka_unit_test(test_other_abi_kills),
+		cmocka_unit_test(test_fail_errno),
 		cmocka_unit_test(test_allowed_calls_and_unknown_name),
 		cmocka_unit_test(test_harden),
 		cmocka_unit_test(test_bad_arguments),

@@ -1,0 +1,372 @@
+/*
+ * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
+ * section 8): TOUCH before the card waits for a touch, AUDIT after each
+ * signature request.  cardd is not trusted: every field is checked, and
+ * the facts it forwards from the agent are claims a compromised helper
+ * could make up.  The supervisor adds what only it may look up (the
+ * caller's command in /proc, the host's name in ~/.ssh/known_hosts),
+ * logs, and for TOUCH runs cardagent-notify to show a desktop
+ * notification, at most one at a time and SV_NOTIFY_MAX per window.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "caller.h"
+#include "channels.h"
+#include "err.h"
+#include "keyblob.h"
+#include "log.h"
+#include "supervisor.h"
+
+#define IDENT_MAX	64	/* card ident ("0000:01234567") */
+#define FPR_MAX		64	/* "SHA256:" and 43 characters */
+#define NAME_MAX_LEN	256	/* a host name taken from known_hosts */
+
+/* The caller as words: "ssh (pid 42, uid 1000)", host, forwarded. */
+struct who {
+	char		 cmd[32];
+	char		 host[NAME_MAX_LEN];
+	uint32_t	 uid, pid;
+	int		 forwarded;
+};
+
+/* Printable ASCII without spaces, at most max bytes, at least one. */
+static int
+valid_word(const char *s, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len == 0 || len > max)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* Replace what a terminal or a log reader should not see. */
+static void
+sanitise(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~')
+			*s = '?';
+}
+
+/* The command name of pid (its comm); "?" when it is gone. */
+static void
+command_of(uint32_t pid, char *out, size_t outlen)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	strlcpy(out, "?", outlen);
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	if (pid == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, out, outlen - 1);
+	close(fd);
+	if (n <= 0) {
+		strlcpy(out, "?", outlen);
+		return;
+	}
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	sanitise(out);
+}
+
+/* One known_hosts line: its first plain host name if it holds key. */
+static int
+known_hosts_line(char *line, const char *key, char *out, size_t outlen)
+{
+	char *hosts, *type, *b64, *sp = NULL;
+	size_t keylen = strlen(key);
+
+	line[strcspn(line, "\r\n")] = '\0';
+	if ((hosts = strtok_r(line, " \t", &sp)) == NULL ||
+	    *hosts == '#' || *hosts == '@' || *hosts == '|' ||
+	    (type = strtok_r(NULL, " \t", &sp)) == NULL ||
+	    (b64 = strtok_r(NULL, " \t", &sp)) == NULL)
+		return 0;
+	/* key is "type base64" */
+	if (strlen(type) + 1 + strlen(b64) != keylen ||
+	    strncmp(key, type, strlen(type)) != 0 ||
+	    strcmp(key + strlen(type) + 1, b64) != 0)
+		return 0;
+	hosts[strcspn(hosts, ",")] = '\0';
+	strlcpy(out, hosts, outlen);
+	sanitise(out);
+	return 1;
+}
+
+/* The host's name from ~/.ssh/known_hosts, else its fingerprint. */
+static void
+host_of(const struct buf *hostkey, char *out, size_t outlen)
+{
+	const char *home = getenv("HOME");
+	char path[PATH_MAX], *key = NULL, *line = NULL, *fp = NULL;
+	size_t cap = 0;
+	int found = 0;
+	FILE *f = NULL;
+
+	strlcpy(out, "?", outlen);
+	if (keyblob_to_line(hostkey, NULL, &key) != 0)
+		return;
+	if (home != NULL && *home == '/' && (size_t)snprintf(path,
+	    sizeof(path), "%s/.ssh/known_hosts", home) < sizeof(path) &&
+	    (f = fopen(path, "re")) != NULL) {
+		while (!found && getline(&line, &cap, f) != -1)
+			found = known_hosts_line(line, key, out, outlen);
+		fclose(f);
+	}
+	if (!found && keyblob_fingerprint(hostkey, &fp) == 0)
+		strlcpy(out, fp, outlen);
+	free(line);
+	free(key);
+	free(fp);
+}
+
+static void
+who_resolve(const struct caller *c, struct who *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->uid = c->uid;
+	w->pid = c->pid;
+	w->forwarded = c->forwarded;
+	command_of(c->pid, w->cmd, sizeof(w->cmd));
+	if (buf_len(c->hostkey) > 0)
+		host_of(c->hostkey, w->host, sizeof(w->host));
+	else
+		strlcpy(w->host, "-", sizeof(w->host));
+}
+
+/* A new notice may start: none running, fewer than max in the window. */
+static int
+notify_allowed(struct sv_notify *n, int64_t now)
+{
+	int i, recent = 0, oldest = 0;
+
+	if (n->path == NULL || n->pid != -1)
+		return 0;
+	for (i = 0; i < SV_NOTIFY_MAX; i++) {
+		if (n->recent[i] != 0 && now - n->recent[i] < SV_NOTIFY_WINDOW)
+			recent++;
+		if (n->recent[i] < n->recent[oldest])
+			oldest = i;
+	}
+	if (recent >= SV_NOTIFY_MAX)
+		return 0;
+	n->recent[oldest] = now;
+	return 1;
+}
+
+/* In the child: stdin from /dev/null, no descriptor but 0-2, exec. */
+static void __attribute__((noreturn))
+notify_exec(const struct sv *sv, char *summary, char *body)
+{
+	char *argv[] = { sv->notify.path, summary, body, NULL };
+	sigset_t none;
+	int fd;
+
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1 || (sv->helper_stderr != -1 &&
+	    dup2(sv->helper_stderr, STDERR_FILENO) == -1))
+		_exit(127);
+	closefrom(STDERR_FILENO + 1);
+	execv(sv->notify.path, argv);
+	_exit(127);
+}
+
+static void
+notify_start(struct sv *sv, const char *ident, const struct who *w)
+{
+	char summary[128], body[512];
+	pid_t pid;
+
+	snprintf(summary, sizeof(summary), "Touch the card %s", ident);
+	snprintf(body, sizeof(body), "%s (pid %u) asks for a signature%s%s%s",
+	    w->cmd, w->pid, strcmp(w->host, "-") != 0 ? " for " : "",
+	    strcmp(w->host, "-") != 0 ? w->host : "",
+	    w->forwarded ? " (forwarded)" : "");
+	if ((pid = fork()) == -1) {
+		error("fork for a notification: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		notify_exec(sv, summary, body);
+	sv->notify.pid = pid;
+	sv->notify.deadline = monotime_ms() + SV_NOTIFY_TIMEOUT;
+	debug("cardagent-notify started (pid %ld)", (long)pid);
+}
+
+/* TOUCH: string ident, caller. */
+static int
+touch(struct sv *sv, struct buf *p)
+{
+	struct caller c;
+	struct who w;
+	char *ident = NULL;
+	size_t len;
+	int r = ERR_FORMAT;
+
+	memset(&c, 0, sizeof(c));
+	if (buf_get_cstring(p, &ident, &len) != 0 ||
+	    !valid_word(ident, len, IDENT_MAX) || caller_get(p, &c) != 0 ||
+	    buf_len(p) != 0)
+		goto out;
+	who_resolve(&c, &w);
+	info("card %s: touch the card to confirm a signature for %s "
+	    "(pid %u, uid %u)%s%s%s", ident, w.cmd, w.pid, w.uid,
+	    strcmp(w.host, "-") != 0 ? ", host " : "",
+	    strcmp(w.host, "-") != 0 ? w.host : "",
+	    w.forwarded ? ", forwarded" : "");
+	if (notify_allowed(&sv->notify, monotime_ms()))
+		notify_start(sv, ident, &w);
+	else if (sv->notify.path != NULL)
+		verbose("no desktop notification now: one is still shown or "
+		    "too many came lately");
+	r = 0;
+ out:
+	caller_clear(&c);
+	free(ident);
+	return r;
+}
+
+/* AUDIT's result: 0 or an agent channel FAIL reason (1-7). */
+static const char *
+result_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		"signed", "no-such-key", "no-pin", "pin-refused",
+		"too-few-pin-tries", "card-error", "pin-store-error",
+		"invalid-request",
+	};
+
+	return reason < sizeof(names) / sizeof(names[0]) ?
+	    names[reason] : NULL;
+}
+
+/* AUDIT: string ident (may be empty), string fingerprint, caller,
+ * uint32 result.  One log line with a fixed prefix, key=value. */
+static int
+audit(struct sv *sv, struct buf *p)
+{
+	struct caller c;
+	struct who w;
+	struct tm tm;
+	char *ident = NULL, *fp = NULL, stamp[32];
+	const char *result;
+	size_t ilen, flen;
+	uint32_t reason;
+	time_t now = time(NULL);
+	int r = ERR_FORMAT;
+
+	memset(&c, 0, sizeof(c));
+	if (buf_get_cstring(p, &ident, &ilen) != 0 ||
+	    (ilen != 0 && !valid_word(ident, ilen, IDENT_MAX)) ||
+	    buf_get_cstring(p, &fp, &flen) != 0 ||
+	    !valid_word(fp, flen, FPR_MAX) || strncmp(fp, "SHA256:", 7) != 0 ||
+	    caller_get(p, &c) != 0 || buf_get_u32(p, &reason) != 0 ||
+	    (result = result_name(reason)) == NULL || buf_len(p) != 0)
+		goto out;
+	who_resolve(&c, &w);
+	if (gmtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		strlcpy(stamp, "?", sizeof(stamp));
+	info("audit: time=%s card=%s key=%s uid=%u pid=%u command=%s "
+	    "host=%s forwarded=%s result=%s", stamp, ilen != 0 ? ident : "-",
+	    fp, w.uid, w.pid, w.cmd, w.host, w.forwarded ? "yes" : "no",
+	    result);
+	r = 0;
+ out:
+	caller_clear(&c);
+	free(ident);
+	free(fp);
+	return r;
+}
+
+int
+notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
+    struct buf *payload)
+{
+	int r = ERR_FORMAT;
+
+	if (h->role == PRIVSEP_ROLE_CARDD && type == SV_TOUCH)
+		r = touch(sv, payload);
+	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_AUDIT)
+		r = audit(sv, payload);
+	if (r != 0)
+		error("%s: %s (message %u) not valid", h->name,
+		    type == SV_TOUCH ? "TOUCH" : type == SV_AUDIT ? "AUDIT" :
+		    "a message it may not send", type);
+	return r;
+}
+
+/* Desktop notices only where a session bus is named. */
+void
+notice_init(struct sv *sv)
+{
+	const char *bus = getenv("DBUS_SESSION_BUS_ADDRESS");
+
+	memset(&sv->notify, 0, sizeof(sv->notify));
+	sv->notify.pid = -1;
+	if (bus == NULL || *bus == '\0') {
+		verbose("no session bus: touch notices go to the log only");
+		return;
+	}
+	if (helper_find("notify", &sv->notify.path) != 0)
+		error("touch notices go to the log only");
+}
+
+/* Kill a notifier that hangs; the poll timeout until its deadline. */
+int64_t
+notice_timer(struct sv *sv, int64_t now)
+{
+	if (sv->notify.pid == -1)
+		return -1;
+	if (now < sv->notify.deadline)
+		return sv->notify.deadline;
+	if (!sv->notify.killed) {
+		error("cardagent-notify (pid %ld) hangs; killing it",
+		    (long)sv->notify.pid);
+		(void)kill(sv->notify.pid, SIGKILL);
+		sv->notify.killed = 1;
+	}
+	return -1;
+}
+
+/* Non-zero if pid was the notifier. */
+int
+notice_reaped(struct sv *sv, pid_t pid, int status)
+{
+	if (pid != sv->notify.pid)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		debug("desktop notification shown");
+	else if (WIFEXITED(status))
+		info("cardagent-notify: no desktop notification (status %d)",
+		    WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		error("cardagent-notify killed by signal %d%s",
+		    WTERMSIG(status), WTERMSIG(status) == SIGSYS ?
+		    " (sandbox violation)" : "");
+	sv->notify.pid = -1;
+	sv->notify.killed = 0;
+	return 1;
+}
