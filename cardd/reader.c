@@ -241,7 +241,9 @@ reader_status(struct reader_ctx *ctx, int timeout_ms, int pnp, int *anyp,
 	memset(rs, 0, sizeof(rs));
 	for (i = 0; i < n; i++) {
 		rs[i].szReader = ctx->r[i].name;
-		rs[i].dwCurrentState = ctx->r[i].state;
+		/* UNAWARE: answered at once, see reader_wait(). */
+		rs[i].dwCurrentState = timeout_ms == 0 ? SCARD_STATE_UNAWARE :
+		    ctx->r[i].state;
 	}
 	rs[n].szReader = PNP_READER;
 	rs[n].dwCurrentState = ctx->pnp_state;
@@ -260,6 +262,14 @@ reader_status(struct reader_ctx *ctx, int timeout_ms, int pnp, int *anyp,
 	return 0;
 }
 
+/*
+ * A poll (timeout 0) must not wait: pcsc-lite 1.9.9 counts the timeout in
+ * whole milliseconds and spins for up to 1 ms in SCardGetStatusChange
+ * unless some reader is passed as UNAWARE, which it answers at once.
+ * Nor can a poll see the PnP pseudo-reader change (it reports only a
+ * change while it waits), so a poll reads the reader list instead: two
+ * round trips to pcscd in all.
+ */
 int
 reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 {
@@ -270,7 +280,10 @@ reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 		*listchangedp = 0;
 	for (i = 0; i < ctx->n; i++)
 		ctx->r[i].changed = 0;
-	if ((r = reader_status(ctx, timeout_ms, 1, &any, &pnp)) != 0)
+	if (timeout_ms == 0 && (r = reader_relist(ctx, &lc)) != 0)
+		return r;
+	if ((r = reader_status(ctx, timeout_ms, timeout_ms != 0, &any,
+	    &pnp)) != 0)
 		return r;
 	if (pnp) {
 		if ((r = reader_relist(ctx, &lc)) != 0)
@@ -278,9 +291,9 @@ reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 		/* New readers need their state; a zero timeout polls. */
 		if (lc && (r = reader_status(ctx, 0, 0, &dummy, &dummy)) != 0)
 			return r;
-		for (i = 0; i < ctx->n; i++)
-			any |= ctx->r[i].changed;
 	}
+	for (i = 0; i < ctx->n; i++)
+		any |= ctx->r[i].changed;
 	if (listchangedp != NULL)
 		*listchangedp = lc;
 	return any || lc ? 0 : ERR_TIMEOUT;
