@@ -251,19 +251,89 @@ sign_card(struct cardd *d, struct card *card, const struct sign_req *req,
 	return reason != 0 ? reason : card_reason(d, card, r);
 }
 
+/*
+ * INTERNAL AUTHENTICATE is one command and one answer: no command
+ * chaining, no GET RESPONSE (T=1, and extended length or short enough).
+ */
+static int
+sign_one_apdu(const struct card *card, const struct sign_req *req)
+{
+	const struct pgp_algo *a = &card->pgp.info.algo[PGP_SLOT_AUT];
+
+	if (reader_protocol(card->conn) != READER_PROTO_T1)
+		return 0;
+	if (card->pgp.iso.extended)
+		return 1;
+	if (req->alg == PGP_SIG_ED25519 && req->len > ISO_SHORT_MAX)
+		return 0;
+	return a->type != PGP_ALGO_RSA || a->bits <= 2048;
+}
+
+/*
+ * The steady state: a known card whose PW1 we believe verified signs
+ * with its single INTERNAL AUTHENTICATE and nothing else, no reader
+ * status poll and no transaction (one APDU cannot interleave with
+ * another program's).  A card that was reset, removed or lost PW1 says
+ * so in the answer; the caller then takes the full path once.
+ * ERR_NOT_FOUND: not for the fast path.
+ */
+static int
+sign_fast(struct cardd *d, const struct buf *blob, const struct sign_req *req,
+    struct buf *sig)
+{
+	struct card *card;
+	int r;
+
+	if ((card = cards_by_blob(d->cards, buf_ptr(blob),
+	    buf_len(blob))) == NULL || !card->verified ||
+	    card->pgp.info.uif[PGP_SLOT_AUT] > 0 ||
+	    !pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req->alg) ||
+	    !sign_one_apdu(card, req))
+		return ERR_NOT_FOUND;
+	if ((r = pgp_sign_auth(&card->pgp, req->alg, req->data, req->len,
+	    sig)) == 0)
+		return 0;
+	verbose("card %s: %s; looking again", card->pgp.info.ident,
+	    err_str(r));
+	if (r == ERR_AUTH_REQUIRED)
+		card->verified = 0;
+	else if (r == ERR_NO_CARD ||
+	    (r == ERR_CARD_RESET && card_recover(card) != 0))
+		cards_drop(d->cards, card);
+	return r;
+}
+
+/* Reader changes first, then the card with this key, PIN if needed. */
+static uint32_t
+sign_full(struct cardd *d, const struct buf *blob, const struct sign_req *req,
+    struct buf *sig)
+{
+	struct card *card;
+
+	buf_reset(sig);
+	if (cards_refresh(d->cards) != 0 || (card = cards_by_blob(d->cards,
+	    buf_ptr(blob), buf_len(blob))) == NULL)
+		return AC_R_NO_KEY;
+	if (!pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req->alg)) {
+		error("card %s: its key cannot make %s signatures",
+		    card->pgp.info.ident, pgp_sig_name(req->alg));
+		return AC_R_INVALID;
+	}
+	return sign_card(d, card, req, sig);
+}
+
 static int
 serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 {
 	struct sign_req req;
-	struct card *card = NULL;
-	struct buf *sig = NULL;
-	const uint8_t *blob;
-	size_t bloblen;
+	struct buf *blob = NULL, *sig = NULL;
+	const uint8_t *b;
+	size_t blen;
 	uint32_t flags, reason = 0;
 	uint8_t alg;
 	int r;
 
-	if (buf_get_string_direct(p, &blob, &bloblen) != 0 ||
+	if (buf_get_string_direct(p, &b, &blen) != 0 ||
 	    buf_get_string_direct(p, &req.data, &req.len) != 0 ||
 	    buf_get_u8(p, &alg) != 0 || buf_get_u32(p, &flags) != 0 ||
 	    buf_len(p) != 0)
@@ -272,21 +342,18 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	    sizeof(sig_algs[0]))
 		return reply_fail(d, id, AC_R_INVALID);
 	req.alg = sig_algs[alg - 1];
-	if ((r = cards_refresh(d->cards)) != 0 ||
-	    (card = cards_by_blob(d->cards, blob, bloblen)) == NULL)
-		reason = AC_R_NO_KEY;
-	else if (!pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req.alg)) {
-		error("card %s: its key cannot make %s signatures",
-		    card->pgp.info.ident, pgp_sig_name(req.alg));
-		reason = AC_R_INVALID;
-	} else if ((sig = buf_new()) == NULL)
-		return ERR_ALLOC;
-	else
-		reason = sign_card(d, card, &req, sig);
+	if ((blob = buf_from(b, blen)) == NULL || (sig = buf_new()) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	if (sign_fast(d, blob, &req, sig) != 0)
+		reason = sign_full(d, blob, &req, sig);
 	if (reason != 0)
 		r = reply_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
+ out:
+	buf_free(blob);
 	buf_free(sig);
 	return r;
 }
