@@ -462,27 +462,29 @@ reader_end(struct reader_conn *conn)
 	    pcsc_fail("SCardEndTransaction", rv);
 }
 
+/*
+ * The answer lands on the stack and is copied: reserving the largest
+ * answer in resp and wiping what the card left unused would clear 64 KiB
+ * per APDU.
+ */
 int
 reader_transmit(void *arg, const struct buf *apdu, struct buf *resp)
 {
 	struct reader_conn *conn = arg;
 	const SCARD_IO_REQUEST *pci;
-	DWORD rlen = RECV_MAX;
-	uint8_t *p;
+	uint8_t rx[RECV_MAX];
+	DWORD rlen = sizeof(rx);
 	LONG rv;
 	int r;
 
 	pci = conn->proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-	if ((r = buf_reserve(resp, RECV_MAX, &p)) != 0)
-		return r;
 	rv = SCardTransmit(conn->h, pci, buf_ptr(apdu), buf_len(apdu), NULL,
-	    p, &rlen);
-	if (rv != SCARD_S_SUCCESS)
-		rlen = 0;
-	/* Give back what the card did not fill. */
-	if ((r = buf_consume_end(resp, RECV_MAX - rlen)) != 0)
-		return r;
+	    rx, &rlen);
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_fail("SCardTransmit", rv);
-	return rlen < 2 ? ERR_TRUNCATED : 0;
+	if (rlen > sizeof(rx))
+		return ERR_TOO_LARGE;
+	r = rlen < 2 ? ERR_TRUNCATED : buf_put(resp, rx, rlen);
+	explicit_bzero(rx, rlen);
+	return r;
 }
