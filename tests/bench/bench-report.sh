@@ -70,8 +70,8 @@ report_ratios()
 
 report()
 {
-	say "cardagent benchmark: up to $N signatures per agent and key type" \
-	    "in $ROUNDS interleaved rounds; latencies in microseconds"
+	say "cardagent benchmark: $N signatures per agent and key type, the" \
+	    "agents taking turns; latencies in microseconds"
 	_h=$(printf '%-8s %-10s %8s %8s %8s %7s %5s %8s %5s' key agent p50 \
 	    p99 overhead x_floor apdu list_p50 l_apdu)
 	for _c in $CLIENTS; do

@@ -6,8 +6,8 @@
 #     (enable-ssh-support, scdaemon pcsc-shared), OpenSSH's ssh-agent with
 #     OpenSC's PKCS#11 module, and the floor: INTERNAL AUTHENTICATE sent
 #     by cabench itself, PW1 verified once.  All driven by cabench
-#     speaking SIGN_REQUEST on each socket, in interleaved rounds so that
-#     machine noise hits every agent alike;
+#     speaking SIGN_REQUEST on each socket, one signature each in turn,
+#     so that machine noise hits every agent alike;
 #   - APDUs per signature and per listing in steady state (the vcard's
 #     counter), listing latency, the first signature after insertion;
 #   - throughput with 1, 8, 32 concurrent clients, each client's p99;
@@ -30,7 +30,6 @@ SMOKE=${BENCH_SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then
 	TYPES=${BENCH_TYPES:-p256}
 	N=${BENCH_N:-12}
-	ROUNDS=2
 	CLIENTS=${BENCH_CLIENTS:-1 4}
 	CONC_SIGS=16	# signatures per concurrency level, all clients
 	LISTS=20
@@ -38,8 +37,7 @@ if [ "$SMOKE" = 1 ]; then
 	STARTS=2
 else
 	TYPES=${BENCH_TYPES:-ed25519 p256 rsa2048 rsa4096}
-	N=${BENCH_N:-200}
-	ROUNDS=4
+	N=${BENCH_N:-300}
 	CLIENTS=${BENCH_CLIENTS:-1 8 32}
 	CONC_SIGS=320
 	LISTS=200

@@ -55,27 +55,44 @@ floor_login(struct reader_conn *conn, struct pgp_card *card,
 	return r;
 }
 
-/* n INTERNAL AUTHENTICATE of the same input, each one timed. */
-static int
-floor_loop(struct pgp_card *card, const struct buf *in, size_t n,
-    struct samples *s)
+int
+floor_open(struct floor *f, const char *reader, const char *pin,
+    const char *keytype, uint32_t flags)
 {
-	struct buf *resp;
-	uint64_t t0;
-	size_t i;
-	int r = 0;
+	uint8_t data[BENCH_DATA_LEN];
+	enum pgp_sig alg;
+	int r;
 
-	if ((resp = buf_new()) == NULL)
+	memset(f, 0, sizeof(*f));
+	bench_data(data, sizeof(data));
+	if ((r = floor_alg(keytype, flags, &alg)) != 0)
+		return r;
+	if ((f->in = buf_new()) == NULL || (f->resp = buf_new()) == NULL)
 		return ERR_ALLOC;
-	for (i = 0; r == 0 && i < n; i++) {
-		buf_reset(resp);
-		t0 = now_ns();
-		if ((r = iso_internal_auth(&card->iso, buf_ptr(in),
-		    buf_len(in), resp)) == 0)
-			r = samples_add(s, now_ns() - t0);
-	}
-	buf_free(resp);
-	return r;
+	if ((r = pgp_sig_input(alg, data, sizeof(data), f->in)) != 0 ||
+	    (r = reader_ctx_new(&f->ctx)) != 0 ||
+	    (r = reader_connect(f->ctx, reader, &f->conn)) != 0 ||
+	    (r = floor_login(f->conn, &f->card, pin)) != 0)
+		return r;
+	return 0;
+}
+
+void
+floor_close(struct floor *f)
+{
+	reader_disconnect(f->conn, 0);
+	reader_ctx_free(f->ctx);
+	buf_free(f->in);
+	buf_free(f->resp);
+	memset(f, 0, sizeof(*f));
+}
+
+int
+floor_once(struct floor *f)
+{
+	buf_reset(f->resp);
+	return iso_internal_auth(&f->card.iso, buf_ptr(f->in), buf_len(f->in),
+	    f->resp);
 }
 
 int
@@ -83,31 +100,22 @@ floor_sign(const char *reader, const char *pin, const char *keytype,
     uint32_t flags, size_t n, const char *out)
 {
 	struct samples s = { 0 };
-	struct reader_ctx *ctx = NULL;
-	struct reader_conn *conn = NULL;
-	struct pgp_card card;
-	struct buf *in = NULL;
-	uint8_t data[BENCH_DATA_LEN];
-	enum pgp_sig alg;
+	struct floor f;
+	uint64_t t0;
+	size_t i;
 	int r;
 
-	bench_data(data, sizeof(data));
-	if ((r = floor_alg(keytype, flags, &alg)) != 0)
-		return r;
-	if ((in = buf_new()) == NULL)
-		return ERR_ALLOC;
-	if ((r = pgp_sig_input(alg, data, sizeof(data), in)) != 0 ||
-	    (r = reader_ctx_new(&ctx)) != 0 ||
-	    (r = reader_connect(ctx, reader, &conn)) != 0 ||
-	    (r = floor_login(conn, &card, pin)) != 0 ||
-	    (r = floor_loop(&card, in, n, &s)) != 0 ||
-	    (r = samples_save(&s, out)) != 0)
+	if ((r = floor_open(&f, reader, pin, keytype, flags)) != 0)
 		goto out;
-	stats_print("", &s);
+	for (i = 0; r == 0 && i < n; i++) {
+		t0 = now_ns();
+		if ((r = floor_once(&f)) == 0)
+			r = samples_add(&s, now_ns() - t0);
+	}
+	if (r == 0 && (r = samples_save(&s, out)) == 0)
+		stats_print("", &s);
  out:
-	reader_disconnect(conn, 0);
-	reader_ctx_free(ctx);
-	buf_free(in);
+	floor_close(&f);
 	samples_free(&s);
 	return r;
 }

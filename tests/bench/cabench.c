@@ -7,6 +7,9 @@
  *		CLIENTS connections at once, N SIGN_REQUESTs each
  *	cabench floor READER PIN KEYTYPE FLAGS N [OUT]
  *		VERIFY once, then N INTERNAL AUTHENTICATE through PC/SC
+ *	cabench mix N KEYB64 FLAGS READER PIN KEYTYPE PREFIX NAME=SOCK...
+ *		N rounds: the floor and each agent sign once, in turn;
+ *		latencies to PREFIX+NAME (NAME "floor" for the floor)
  *	cabench stats FILE
  *		figures of the samples saved in FILE
  *	cabench startup SOCK CMD [ARGS...]
@@ -36,6 +39,8 @@ usage(void)
 	fprintf(stderr, "usage: cabench list SOCK N [OUT]\n"
 	    "       cabench sign SOCK KEYB64 FLAGS CLIENTS N [OUT]\n"
 	    "       cabench floor READER PIN KEYTYPE FLAGS N [OUT]\n"
+	    "       cabench mix N KEYB64 FLAGS READER PIN KEYTYPE PREFIX "
+	    "NAME=SOCK...\n"
 	    "       cabench stats FILE\n"
 	    "       cabench startup SOCK CMD [ARGS...]\n");
 	exit(2);
@@ -263,6 +268,31 @@ cmd_floor(char **av, int ac)
 	    ac > 5 ? av[5] : NULL);
 }
 
+static int
+cmd_mix(char **av, int ac)
+{
+	struct mix_conf mc;
+	struct buf *blob = NULL;
+	unsigned long n, flags;
+	int r;
+
+	memset(&mc, 0, sizeof(mc));
+	if ((r = num(av[0], 1000000, &n)) != 0 ||
+	    (r = num(av[2], 0xffffffff, &flags)) != 0 ||
+	    (r = blob_decode(av[1], &blob)) != 0)
+		return r;
+	mc.n = n;
+	mc.blob = blob;
+	mc.flags = (uint32_t)flags;
+	mc.reader = av[3];
+	mc.pin = av[4];
+	mc.keytype = av[5];
+	mc.prefix = av[6];
+	r = mix_run(&mc, av + 7, (size_t)(ac - 7));
+	buf_free(blob);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -283,6 +313,8 @@ main(int argc, char **argv)
 		r = cmd_sign(argv, argc);
 	else if (strcmp(cmd, "floor") == 0 && (argc == 5 || argc == 6))
 		r = cmd_floor(argv, argc);
+	else if (strcmp(cmd, "mix") == 0 && argc >= 7)
+		r = cmd_mix(argv, argc);
 	else if (strcmp(cmd, "startup") == 0 && argc >= 2)
 		r = agent_startup(argv + 1, argv[0]);
 	else

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "openpgp.h"
+#include "reader.h"
 
 struct samples {
 	uint64_t	*v;
@@ -44,7 +46,30 @@ int	agent_sign_clients(const char *path, const struct buf *blob,
 	    uint32_t flags, size_t nclients, size_t n, const char *out);
 int	agent_startup(char **argv, const char *path);
 
-/* The floor (cab_floor.c). */
+/* Signatures through the floor and every agent in turn (cab_mix.c):
+ * n rounds; each agent given as NAME=SOCK; samples to prefix+NAME. */
+struct mix_conf {
+	size_t		 n;
+	const struct buf *blob;
+	uint32_t	 flags;
+	const char	*reader, *pin, *keytype, *prefix;
+};
+
+int	mix_run(const struct mix_conf *mc, char **specs, size_t nspecs);
+
+/* The floor (cab_floor.c): PW1 verified once, then INTERNAL
+ * AUTHENTICATE straight through PC/SC. */
+struct floor {
+	struct reader_ctx	*ctx;
+	struct reader_conn	*conn;
+	struct pgp_card		 card;
+	struct buf		*in, *resp;
+};
+
+int	floor_open(struct floor *f, const char *reader, const char *pin,
+	    const char *keytype, uint32_t flags);
+int	floor_once(struct floor *f);
+void	floor_close(struct floor *f);
 int	floor_sign(const char *reader, const char *pin, const char *keytype,
 	    uint32_t flags, size_t n, const char *out);
 
