@@ -63,6 +63,13 @@ report_ratios()
 	    "$(CALC_PREC=0 calc '($1 <= $2 / 3 && $1 <= 100) ? 1 : 0' \
 	    "$_co" "$_min" |
 	    sed 's/^1$/met/; s/^0$/MISSED/')"
+	_last=${CLIENTS##* }
+	_card=$(calc '1e6 / $1' "$_f")
+	say "  $1: the card alone signs $_card/s (1 / floor median);" \
+	    "cardagent with $_last clients $(get "$1" cardagent \
+	    c${_last}_rate_per_s)/s, each client's p99" \
+	    "$(client_p99s "$1" cardagent "$_last") us"
+	fig "$1" floor card_rate_per_s "$_card"
 	fig "$1" cardagent ratio_p50_vs_floor \
 	    "$(CALC_PREC=3 calc '$1 / $2' "$_ca" "$_f")"
 	fig "$1" cardagent overhead_us "$_co"
