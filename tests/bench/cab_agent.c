@@ -189,14 +189,14 @@ client_run(const char *path, const struct buf *blob, uint32_t flags,
 		if ((r = agent_sign(fd, blob, flags)) == 0)
 			r = samples_add(&s, now_ns() - t0);
 	}
-	if ((out = buf_new()) == NULL)
+	if ((out = buf_new_capped(BUF_MAX_LIMIT)) == NULL ||
+	    buf_put_u32(out, (uint32_t)-r) != 0 ||
+	    buf_put_u64(out, now_ns()) != 0)
 		_exit(1);
-	buf_put_u32(out, (uint32_t)-r);
-	buf_put_u64(out, now_ns());
 	for (i = 0; i < s.n; i++)
-		buf_put_u64(out, s.v[i]);
-	r = write_all(res, buf_ptr(out), buf_len(out));
-	_exit(r == 0 ? 0 : 1);
+		if (buf_put_u64(out, s.v[i]) != 0)
+			_exit(1);
+	_exit(write_all(res, buf_ptr(out), buf_len(out)) == 0 ? 0 : 1);
 }
 
 /* Reads one client's answer into s; *endp: when it finished. */
