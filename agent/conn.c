@@ -15,6 +15,8 @@
 #include "log.h"
 #include "proto.h"
 
+#define CONN_READ_CHUNK	(16 * 1024)	/* bytes per read(2) */
+
 uint64_t
 monotime_ms(void)
 {
@@ -138,6 +140,10 @@ conn_read(struct agent *a, struct conn *c)
 	uint8_t *p;
 	ssize_t n;
 
+	/* Not the whole frame cap at once: what the read leaves unused is
+	 * wiped, and the connection would keep that much memory. */
+	if (space > CONN_READ_CHUNK)
+		space = CONN_READ_CHUNK;
 	if (space == 0 || buf_reserve(c->in, space, &p) != 0)
 		return;
 	n = read(c->fd, p, space);

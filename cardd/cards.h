@@ -3,7 +3,8 @@
  * shared connection, parsed application data (6E), the authentication
  * key blob (read once per insertion) and whether PW1 (82) is verified.
  * cards_refresh() asks pcscd for reader changes without any APDU, so a
- * steady-state listing costs one IPC to pcscd and nothing on the card.
+ * steady-state listing costs two round trips to pcscd and nothing on the
+ * card; a steady-state signature skips even those (serve.c, sign_fast).
  */
 #ifndef CARDD_CARDS_H
 #define CARDD_CARDS_H

@@ -260,7 +260,9 @@ reader_status(struct reader_ctx *ctx, int timeout_ms, int pnp, int *anyp,
 	memset(rs, 0, sizeof(rs));
 	for (i = 0; i < n; i++) {
 		rs[i].szReader = ctx->r[i].name;
-		rs[i].dwCurrentState = ctx->r[i].state;
+		/* UNAWARE: answered at once, see reader_wait(). */
+		rs[i].dwCurrentState = timeout_ms == 0 ? SCARD_STATE_UNAWARE :
+		    ctx->r[i].state;
 	}
 	rs[n].szReader = PNP_READER;
 	rs[n].dwCurrentState = ctx->pnp_state;
@@ -279,6 +281,14 @@ reader_status(struct reader_ctx *ctx, int timeout_ms, int pnp, int *anyp,
 	return 0;
 }
 
+/*
+ * A poll (timeout 0) must not wait: pcsc-lite 1.9.9 counts the timeout in
+ * whole milliseconds and spins for up to 1 ms in SCardGetStatusChange
+ * unless some reader is passed as UNAWARE, which it answers at once.
+ * Nor can a poll see the PnP pseudo-reader change (it reports only a
+ * change while it waits), so a poll reads the reader list instead: two
+ * round trips to pcscd in all.
+ */
 int
 reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 {
@@ -289,7 +299,10 @@ reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 		*listchangedp = 0;
 	for (i = 0; i < ctx->n; i++)
 		ctx->r[i].changed = 0;
-	if ((r = reader_status(ctx, timeout_ms, 1, &any, &pnp)) != 0)
+	if (timeout_ms == 0 && (r = reader_relist(ctx, &lc)) != 0)
+		return r;
+	if ((r = reader_status(ctx, timeout_ms, timeout_ms != 0, &any,
+	    &pnp)) != 0)
 		return r;
 	if (pnp) {
 		if ((r = reader_relist(ctx, &lc)) != 0)
@@ -297,9 +310,9 @@ reader_wait(struct reader_ctx *ctx, int timeout_ms, int *listchangedp)
 		/* New readers need their state; a zero timeout polls. */
 		if (lc && (r = reader_status(ctx, 0, 0, &dummy, &dummy)) != 0)
 			return r;
-		for (i = 0; i < ctx->n; i++)
-			any |= ctx->r[i].changed;
 	}
+	for (i = 0; i < ctx->n; i++)
+		any |= ctx->r[i].changed;
 	if (listchangedp != NULL)
 		*listchangedp = lc;
 	return any || lc ? 0 : ERR_TIMEOUT;
@@ -468,27 +481,29 @@ reader_end(struct reader_conn *conn)
 	    pcsc_fail("SCardEndTransaction", rv);
 }
 
+/*
+ * The answer lands on the stack and is copied: reserving the largest
+ * answer in resp and wiping what the card left unused would clear 64 KiB
+ * per APDU.
+ */
 int
 reader_transmit(void *arg, const struct buf *apdu, struct buf *resp)
 {
 	struct reader_conn *conn = arg;
 	const SCARD_IO_REQUEST *pci;
-	DWORD rlen = RECV_MAX;
-	uint8_t *p;
+	uint8_t rx[RECV_MAX];
+	DWORD rlen = sizeof(rx);
 	LONG rv;
 	int r;
 
 	pci = conn->proto == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
-	if ((r = buf_reserve(resp, RECV_MAX, &p)) != 0)
-		return r;
 	rv = SCardTransmit(conn->h, pci, buf_ptr(apdu), buf_len(apdu), NULL,
-	    p, &rlen);
-	if (rv != SCARD_S_SUCCESS)
-		rlen = 0;
-	/* Give back what the card did not fill. */
-	if ((r = buf_consume_end(resp, RECV_MAX - rlen)) != 0)
-		return r;
+	    rx, &rlen);
 	if (rv != SCARD_S_SUCCESS)
 		return pcsc_fail("SCardTransmit", rv);
-	return rlen < 2 ? ERR_TRUNCATED : 0;
+	if (rlen > sizeof(rx))
+		return ERR_TOO_LARGE;
+	r = rlen < 2 ? ERR_TRUNCATED : buf_put(resp, rx, rlen);
+	explicit_bzero(rx, rlen);
+	return r;
 }

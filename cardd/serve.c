@@ -272,13 +272,67 @@ get_sign_tail(struct buf *p, struct caller *who, int *validp)
 	return 0;
 }
 
-/* Sign with the card holding blob; a FAIL reason or 0 (sig set). */
+/*
+ * INTERNAL AUTHENTICATE is one command and one answer: no command
+ * chaining, no GET RESPONSE (T=1, and extended length or short enough).
+ */
+static int
+sign_one_apdu(const struct card *card, const struct sign_req *req)
+{
+	const struct pgp_algo *a = &card->pgp.info.algo[PGP_SLOT_AUT];
+
+	if (reader_protocol(card->conn) != READER_PROTO_T1)
+		return 0;
+	if (card->pgp.iso.extended)
+		return 1;
+	if (req->alg == PGP_SIG_ED25519 && req->len > ISO_SHORT_MAX)
+		return 0;
+	return a->type != PGP_ALGO_RSA || a->bits <= 2048;
+}
+
+/*
+ * The steady state: a known card whose PW1 we believe verified signs
+ * with its single INTERNAL AUTHENTICATE and nothing else, no reader
+ * status poll and no transaction (one APDU cannot interleave with
+ * another program's).  A card that was reset, removed or lost PW1 says
+ * so in the answer; the caller then takes the full path once.
+ * ERR_NOT_FOUND: not for the fast path.
+ */
+static int
+sign_fast(struct cardd *d, const struct buf *blob, const struct sign_req *req,
+    char *ident, size_t identlen, struct buf *sig)
+{
+	struct card *card;
+	int r;
+
+	if ((card = cards_by_blob(d->cards, buf_ptr(blob),
+	    buf_len(blob))) == NULL || !card->verified ||
+	    card->pgp.info.uif[PGP_SLOT_AUT] > 0 ||
+	    !pgp_sig_fits(&card->pgp.info.algo[PGP_SLOT_AUT], req->alg) ||
+	    !sign_one_apdu(card, req))
+		return ERR_NOT_FOUND;
+	strlcpy(ident, card->pgp.info.ident, identlen);
+	if ((r = pgp_sign_auth(&card->pgp, req->alg, req->data, req->len,
+	    sig)) == 0)
+		return 0;
+	verbose("card %s: %s; looking again", card->pgp.info.ident,
+	    err_str(r));
+	if (r == ERR_AUTH_REQUIRED)
+		card->verified = 0;
+	else if (r == ERR_NO_CARD ||
+	    (r == ERR_CARD_RESET && card_recover(card) != 0))
+		cards_drop(d->cards, card);
+	return r;
+}
+
+/* Reader changes first, then the card with this key, PIN if needed. */
 static uint32_t
-sign_blob(struct cardd *d, const struct buf *blob, const struct sign_req *req,
+sign_full(struct cardd *d, const struct buf *blob, const struct sign_req *req,
     char *ident, size_t identlen, struct buf *sig)
 {
 	struct card *card;
 
+	buf_reset(sig);
 	if (cards_refresh(d->cards) != 0 || (card = cards_by_blob(d->cards,
 	    buf_ptr(blob), buf_len(blob))) == NULL)
 		return AC_R_NO_KEY;
@@ -299,7 +353,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	struct caller who;
 	struct buf *blob = NULL, *sig = NULL;
 	char ident[PGP_IDENT_LEN + 1] = "";
-	uint32_t reason;
+	uint32_t reason = 0;
 	uint8_t alg;
 	int valid, r = ERR_ALLOC;
 
@@ -319,7 +373,9 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 		reason = AC_R_INVALID;
 	else {
 		req.alg = sig_algs[alg - 1];
-		reason = sign_blob(d, blob, &req, ident, sizeof(ident), sig);
+		if (sign_fast(d, blob, &req, ident, sizeof(ident), sig) != 0)
+			reason = sign_full(d, blob, &req, ident, sizeof(ident),
+			    sig);
 	}
 	notice_audit(d, ident, blob, &who, reason);
 	if (reason != 0)

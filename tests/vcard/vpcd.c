@@ -50,10 +50,16 @@ vpcd_connect(int port, int *fdp)
 static int
 read_full(int fd, uint8_t *p, size_t len)
 {
+	const int one = 1;
 	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
+		/* vpcd writes length and APDU separately, without
+		 * TCP_NODELAY: a delayed ACK here would hold the APDU
+		 * back by 40 ms (Nagle).  Quick ACKs are one-shot. */
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one,
+		    sizeof(one));
 		if ((n = read(fd, p + off, len - off)) < 0) {
 			if (errno == EINTR)
 				continue;
