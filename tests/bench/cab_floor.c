@@ -70,7 +70,7 @@ floor_open(struct floor *f, const char *reader, const char *pin,
 	if ((f->in = buf_new()) == NULL || (f->resp = buf_new()) == NULL)
 		return ERR_ALLOC;
 	if ((r = pgp_sig_input(alg, data, sizeof(data), f->in)) != 0 ||
-	    (r = reader_ctx_new(&f->ctx)) != 0 ||
+	    (r = reader_ctx_new(&f->ctx, NULL)) != 0 ||
 	    (r = reader_connect(f->ctx, reader, &f->conn)) != 0 ||
 	    (r = floor_login(f->conn, &f->card, pin)) != 0)
 		return r;

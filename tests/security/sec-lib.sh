@@ -69,15 +69,18 @@ sec_sign()
 sec_user_env()
 {
 	chmod 711 "$RIG_DIR" &&
-	    mkdir -p "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" &&
+	    mkdir -p "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" \
+	    "$RIG_DIR/u/config" &&
 	    chown -R "$SEC_UID:$SEC_UID" "$RIG_DIR/u/home" "$RIG_DIR/u/run" \
-	    "$RIG_DIR/u/data" &&
-	    chmod 700 "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" ||
+	    "$RIG_DIR/u/data" "$RIG_DIR/u/config" &&
+	    chmod 700 "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" \
+	    "$RIG_DIR/u/config" ||
 	    return 1
 	cat >"$RIG_DIR/u/as-user" <<EOS
 #!/bin/sh
 exec env HOME='$RIG_DIR/u/home' XDG_RUNTIME_DIR='$RIG_SDIR/u/run' \\
-    XDG_DATA_HOME='$RIG_DIR/u/data' TMPDIR='$RIG_SDIR/u/run' \\
+    XDG_DATA_HOME='$RIG_DIR/u/data' XDG_CONFIG_HOME='$RIG_DIR/u/config' \\
+    TMPDIR='$RIG_SDIR/u/run' \\
     setpriv --reuid=$SEC_UID --regid=$SEC_UID --clear-groups \\
     --inh-caps=-all "\$@"
 EOS
