@@ -6,38 +6,17 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
+. "$top_srcdir/tests/faults/faults-lib.sh"
 
 PIN=577215
 ID=0000:000000F2
+TOUCH_CARD=t
 
 rig_init
 tap_plan 19
 agent_env
 
 tries() { "$VCARD" show "$RIG_DIR/t.state" | sed -n 's/^pw1-tries: //p'; }
-
-# sign_bg: ssh-keygen -Y sign with the card's key in the background
-# ($SIGNER); the signature lands in $RIG_DIR/msg.sig.
-sign_bg()
-{
-	rm -f "$RIG_DIR/msg.sig"
-	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/card.pub" -n file \
-	    "$RIG_DIR/msg" >"$RIG_DIR/sign.out" 2>&1 &
-	SIGNER=$!
-}
-
-# touch_pending: the card holds an answer until touched (up to 5 s).
-touch_pending()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		rig_card_ctl t status 2>/dev/null | grep -q touch-pending &&
-		    return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
 
 verify_sig()
 {
@@ -54,8 +33,8 @@ tap_check "pcscd starts" rig_start_pcscd 1
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "a card with touch required serves in reader 0" "$?" 0
 KEY=$("$VCARD" pubkey "$RIG_DIR/t.state" aut)
-echo "$KEY" >"$RIG_DIR/card.pub"
-printf 'me %s\n' "$(cut -d' ' -f1-2 "$RIG_DIR/card.pub")" \
+echo "$KEY" >"$RIG_DIR/t.pub"
+printf 'me %s\n' "$(cut -d' ' -f1-2 "$RIG_DIR/t.pub")" \
     >"$RIG_DIR/allowed_signers"
 echo "sign me" >"$RIG_DIR/msg"
 tap_check "cardagent starts" agent_start
@@ -84,9 +63,7 @@ tap_is "the removed card is not listed" "$(sadd -L 2>&1)" \
 tap_check "vcard ctl insert" rig_card_ctl t insert
 rig_wait_reader 0 present >/dev/null
 askpass_set ""
-sign_bg
-touch_pending && rig_card_ctl t touch >/dev/null
-wait $SIGNER
+sign_touched
 tap_is "reinserted: the signature completes after the touch" "$?" 0
 tap_check "... and verifies" verify_sig
 
@@ -95,9 +72,7 @@ tap_check "the card leaves reader 0" rig_card_stop t
 rig_card_start t 1 >>"$RIG_DIR/setup.log" 2>&1
 tap_is "the same card in reader 1" "$?" 0
 tap_is "listed from reader 1" "$(sadd -L 2>&1)" "$KEY"
-sign_bg
-touch_pending && rig_card_ctl t touch >/dev/null
-wait $SIGNER
+sign_touched
 tap_is "signs from reader 1 with the stored PIN" "$?" 0
 tap_is "the supervisor kept running, PIN tries untouched" \
     "$(_rig_alive "$SV" && tries)" 3

@@ -10,10 +10,12 @@
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
+. "$top_srcdir/tests/faults/faults-lib.sh"
 
 PIN=141421
 IDP=0000:000000F4	# persisted PIN, touch required
 IDM=0000:000000F5	# memory-only PIN
+TOUCH_CARD=p
 
 rig_init
 tap_plan 29
@@ -22,35 +24,7 @@ agent_env
 fails() { ! "$@" >/dev/null 2>&1; }
 tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
 
-sign_bg()
-{
-	rm -f "$RIG_DIR/msg.sig"
-	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/p.pub" -n file \
-	    "$RIG_DIR/msg" >"$RIG_DIR/sign.out" 2>&1 &
-	SIGNER=$!
-}
-
-touch_pending()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		rig_card_ctl p status 2>/dev/null | grep -q touch-pending &&
-		    return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# sign_touched: a signature with card p, touched when it asks.
-sign_touched()
-{
-	sign_bg
-	touch_pending && rig_card_ctl p touch >/dev/null
-	wait $SIGNER
-}
-
-# signer_fails NAME: the pending signer ends with a failure; its time
+# signer_fails: the pending signer ends with a failure; its time
 # since $T0 in SIGNER_MS.
 signer_fails()
 {
