@@ -235,12 +235,12 @@ card_probe(struct cards *cards, size_t i, struct card **cardp)
 	pgp_card_init(&card->pgp, reader_transmit, card->conn);
 	if ((r = card_probe_read(card)) != 0)
 		goto out;
-	if (cards_by_ident(cards, card->pgp.info.ident) != NULL) {
-		error("%s: a second card %s: ignored", name,
-		    card->pgp.info.ident);
-		r = ERR_UNSUPPORTED;
-		goto out;
-	}
+	/* Two cards may share an ident (same serial): both are listed and
+	 * sign by key, but serve.c uses no stored PIN on either. */
+	if (cards_ident_count(cards, card->pgp.info.ident) > 0)
+		error("%s: card %s is already present in another reader: the "
+		    "stored PIN is not used for either card while both are "
+		    "present", name, card->pgp.info.ident);
 	info("card %s in %s%s", card->pgp.info.ident, name,
 	    card->pgp.info.uif[PGP_SLOT_AUT] > 0 ? ", touch required" : "");
 	*cardp = card;
@@ -429,6 +429,19 @@ cards_by_blob(struct cards *cards, const uint8_t *blob, size_t len)
 			return c;
 	}
 	return NULL;
+}
+
+/* How many present cards are called ident (more than one: same serial). */
+size_t
+cards_ident_count(const struct cards *cards, const char *ident)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < cards->n; i++)
+		if (cards->slot[i].card != NULL &&
+		    strcmp(cards->slot[i].card->pgp.info.ident, ident) == 0)
+			n++;
+	return n;
 }
 
 struct card *

@@ -46,6 +46,8 @@ struct card *cards_get(struct cards *cards, size_t i);
 struct card *cards_by_blob(struct cards *cards, const uint8_t *blob,
 	    size_t len);
 struct card *cards_by_ident(struct cards *cards, const char *ident);
+/* More than one: cards with the same serial (no stored PIN is used). */
+size_t	cards_ident_count(const struct cards *cards, const char *ident);
 /* The card went away or broke: forget it, probe its reader again. */
 void	cards_drop(struct cards *cards, struct card *card);
 

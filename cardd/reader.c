@@ -59,6 +59,13 @@ reader_err(long rv)
 	case SCARD_E_UNKNOWN_READER:
 		return ERR_NO_CARD;
 	case SCARD_W_RESET_CARD:
+	/*
+	 * pcscd 1.9.9 can power a card down behind a connected handle (a
+	 * dead client's handle released while we connect); the card then
+	 * has no protocol and every transmit fails so.  Like a reset: the
+	 * PIN state is gone, SCardReconnect powers it up again.
+	 */
+	case SCARD_E_PROTO_MISMATCH:
 		return ERR_CARD_RESET;
 	case SCARD_E_NO_MEMORY:
 		return ERR_ALLOC;

@@ -208,6 +208,14 @@ sign_pin(struct cardd *d, struct card *card, struct buf **pinp)
 {
 	int r;
 
+	/* The PIN is stored by ident: with two cards of that ident present
+	 * it may be the other card's, and trying it could cost a retry. */
+	if (cards_ident_count(d->cards, card->pgp.info.ident) > 1) {
+		error("card %s: two cards with this ident are present; the "
+		    "stored PIN is used on neither: remove one",
+		    card->pgp.info.ident);
+		return AC_R_NO_PIN;
+	}
 	if ((r = pin_get(d, card->pgp.info.ident, pinp)) != 0)
 		return AC_R_STORE;
 	if (*pinp == NULL) {
@@ -437,6 +445,11 @@ enrol(struct cardd *d, const char *ident, const struct buf *pin,
 	if (cards_refresh(d->cards) != 0 ||
 	    (card = cards_by_ident(d->cards, ident)) == NULL)
 		return AC_R_NO_KEY;
+	if (cards_ident_count(d->cards, ident) > 1) {
+		error("card %s: two cards with this ident are present: remove "
+		    "the one not meant, then enrol", ident);
+		return AC_R_INVALID;
+	}
 	if (buf_len(pin) < PIN_MIN || buf_len(pin) > PIN_MAX) {
 		error("card %s: a PIN of %zu characters is not valid",
 		    ident, buf_len(pin));
@@ -505,15 +518,20 @@ serve_forget(struct cardd *d, uint32_t id, struct buf *p)
 	struct card *card;
 	char *ident = NULL;
 	uint32_t reason = 0;
+	size_t i;
 	int r;
 
 	if (get_ident(p, &ident) != 0 || buf_len(p) != 0) {
 		free(ident);
 		return ERR_FORMAT;
 	}
-	if (cards_refresh(d->cards) == 0 &&
-	    (card = cards_by_ident(d->cards, ident)) != NULL)
-		unverify(d, card);
+	if (cards_refresh(d->cards) == 0) {
+		/* every card of that ident; unverify() may drop one */
+		for (i = cards_count(d->cards); i > 0; i--)
+			if ((card = cards_get(d->cards, i - 1)) != NULL &&
+			    strcmp(card->pgp.info.ident, ident) == 0)
+				unverify(d, card);
+	}
 	if (pin_delete(d, ident) != 0)
 		reason = AC_R_STORE;
 	r = reason != 0 ? serve_fail(d, id, reason) :

@@ -1,0 +1,35 @@
+# Helpers of the fault tests (sourced after tests/agent/agent-lib.sh):
+# signatures with a touch-required card.  The card is $TOUCH_CARD (a rig
+# card name), its public key in $RIG_DIR/$TOUCH_CARD.pub.
+#
+#	sign_bg			ssh-keygen -Y sign of $RIG_DIR/msg in the
+#				background, its PID in $SIGNER
+#	touch_pending		the card holds an answer for a touch (5 s)
+#	sign_touched		sign_bg, touch when asked, wait: its status
+
+sign_bg()
+{
+	rm -f "$RIG_DIR/msg.sig"
+	timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/$TOUCH_CARD.pub" -n file \
+	    "$RIG_DIR/msg" >"$RIG_DIR/sign.out" 2>&1 &
+	SIGNER=$!
+}
+
+touch_pending()
+{
+	_i=0
+	while [ $_i -lt 50 ]; do
+		rig_card_ctl "$TOUCH_CARD" status 2>/dev/null |
+		    grep -q touch-pending && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+sign_touched()
+{
+	sign_bg
+	touch_pending && rig_card_ctl "$TOUCH_CARD" touch >/dev/null
+	wait $SIGNER
+}
