@@ -28,6 +28,8 @@
 #	rig_netns_bg CMD...		the same in the background, tracked;
 #					its PID in $RIG_BG_PID
 #	rig_track_pid PID		have rig_cleanup stop PID too
+#	rig_at_exit CMD			have rig_cleanup run the shell
+#					command CMD (last, newest first)
 #	rig_cleanup			stop everything started, by PID
 #
 # Reader index i is served on TCP port $RIG_PORT + i (inside the netns)
@@ -106,6 +108,11 @@ rig_track_pid()
 	echo "$1" >>"$RIG_DIR/pids"
 }
 
+rig_at_exit()
+{
+	echo "$1" >>"$RIG_DIR/at-exit"
+}
+
 # _rig_alive PID: true while PID runs (zombies count as gone).
 _rig_alive()
 {
@@ -153,6 +160,7 @@ rig_cleanup()
 	_pids=$(sed '1!G;h;$!d' "$RIG_DIR/pids" 2>/dev/null)
 	_rig_kill $_pids
 	[ "$RIG_SDIR" != "$RIG_DIR" ] && rm -f "$RIG_SDIR"
+	[ -f "$RIG_DIR/at-exit" ] && sed '1!G;h;$!d' "$RIG_DIR/at-exit" | sh
 	if [ "${RIG_KEEP:-0}" = 1 ] || [ "$_rig_rc" -ne 0 ] ||
 	    [ "${TAP_FAILED:-0}" -ne 0 ]; then
 		rig_log "kept $RIG_DIR"

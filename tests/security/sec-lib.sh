@@ -63,12 +63,29 @@ sec_sign()
 }
 
 # The user must reach $RIG_DIR's programs and sockets: open the path to
-# it for traversal (the build tree is root's, 0755 above $RIG_DIR).  The
+# it for traversal.  The
 # script $RIG_DIR/u/as-user runs its arguments as the user, with that
 # environment.
+# sec_open_ancestors DIR: give others search permission on DIR and every
+# directory above it that lacks it (a build tree in a private mktemp -d
+# directory), each restored when the test ends.
+sec_open_ancestors()
+{
+	_d=$1
+	while [ "$_d" != / ]; do
+		_m=$(stat -c %a "$_d") || return 1
+		if [ $((0$_m & 1)) -eq 0 ]; then
+			rig_at_exit "chmod $_m '$_d'"
+			chmod o+x "$_d" || return 1
+		fi
+		_d=$(dirname "$_d")
+	done
+}
+
 sec_user_env()
 {
-	chmod 711 "$RIG_DIR" &&
+	sec_open_ancestors "$(dirname "$RIG_DIR")" &&
+	    chmod 711 "$RIG_DIR" &&
 	    mkdir -p "$RIG_DIR/u/home" "$RIG_DIR/u/run" "$RIG_DIR/u/data" \
 	    "$RIG_DIR/u/config" &&
 	    chown -R "$SEC_UID:$SEC_UID" "$RIG_DIR/u/home" "$RIG_DIR/u/run" \
