@@ -35,14 +35,15 @@
 
 static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
+	{ SV_CERTS, "CERTS", SV_CERTS_MAX },
 };
 
 static const struct privsep_chan_conf sv_conf = {
 	.name = "agent<-supervisor",
 	.self = PRIVSEP_ROLE_AGENT,
 	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_FRAME_MAX,
-	.max_queued = 4 * SV_FRAME_MAX,
+	.max_frame = SV_AGENT_FRAME_MAX,
+	.max_queued = SV_AGENT_FRAME_MAX,
 	.permit = sv_permit,
 	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
 	.pass_fds = 1,
@@ -96,6 +97,17 @@ sv_peer(struct agent *a, struct buf *payload)
 	verbose("new cardd channel");
 }
 
+/* Certificates from files: replace the last set (PROTOCOL.privsep 8). */
+static void
+sv_certs(struct agent *a, struct buf *payload)
+{
+	int r;
+
+	if ((r = certset_from_sv(&a->file_certs, payload)) != 0)
+		fatal_fr(r, "supervisor sent malformed CERTS");
+	verbose("%zu certificate(s) from files", a->file_certs.n);
+}
+
 static void
 sv_input(struct agent *a)
 {
@@ -114,7 +126,10 @@ sv_input(struct agent *a)
 			fatal_fr(r, "supervisor channel");
 		if (payload == NULL)
 			return;
-		sv_peer(a, payload);
+		if (type == SV_CERTS)
+			sv_certs(a, payload);
+		else
+			sv_peer(a, payload);
 		buf_free(payload);
 	}
 }

@@ -64,5 +64,10 @@ enum ac_reason {
 /* supervisor -> helper */
 #define SV_FRAME_MAX		64
 #define SV_PEER			16
+/* supervisor -> agent only: the certificates read from files */
+#define SV_CERTS		18
+#define SV_CERTS_COUNT_MAX	64
+#define SV_CERTS_MAX		(256 * 1024)	/* payload */
+#define SV_AGENT_FRAME_MAX	(SV_CERTS_MAX + 64)	/* agent's channel */
 
 #endif
