@@ -169,6 +169,8 @@ start_helper(struct sv *sv, enum sv_helper_id id)
 		    &sv->helpers[links[i][1]]) != 0)
 			goto fail;
 	}
+	if (id == H_AGENT)
+		certs_update(sv, 1);	/* a new agent knows none */
 	return;
  fail:
 	error("cannot start %s; shutting down", sv->helpers[id].name);
@@ -284,19 +286,27 @@ run_timers(struct sv *sv)
 	}
 	if (sv->stopping && alive(sv) > 0 && now >= sv->stop_deadline)
 		return 100;	/* SIGKILL sent: wait for the reaping */
+	if (!sv->stopping && sv->certs.rescan_at != 0) {
+		certs_update(sv, 0);
+		if (sv->certs.rescan_at != 0 &&
+		    (next == -1 || sv->certs.rescan_at < next))
+			next = sv->certs.rescan_at;
+	}
 	return next == -1 ? -1 : (int)(next - now);
 }
 
 int
 sv_run(struct sv *sv)
 {
-	struct pollfd pfd[1 + H_COUNT];
+	struct pollfd pfd[2 + H_COUNT];
 	sigset_t set;
 	int i, n, timeout;
 
 	stop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
+	if (certs_init(&sv->certs) != 0)
+		fatal("out of memory");
 	/* Set up: from here on only the loop's calls (and the helpers'). */
 	if (sv_sandbox() != 0) {
 		sock_remove(&sv->sock);
@@ -308,7 +318,9 @@ sv_run(struct sv *sv)
 		timeout = run_timers(sv);
 		pfd[0].fd = sv->sigfd;
 		pfd[0].events = POLLIN;
-		for (i = 0, n = 1; i < H_COUNT; i++) {
+		pfd[1].fd = sv->certs.fd;	/* -1: ignored */
+		pfd[1].events = POLLIN;
+		for (i = 0, n = 2; i < H_COUNT; i++) {
 			if (sv->helpers[i].chan == NULL ||
 			    !privsep_want_write(sv->helpers[i].chan))
 				continue;
@@ -319,6 +331,8 @@ sv_run(struct sv *sv)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
+		if (pfd[1].revents != 0)
+			certs_input(&sv->certs);
 		for (i = 0; i < H_COUNT; i++)
 			flush_helper(&sv->helpers[i]);
 	}
