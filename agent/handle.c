@@ -76,9 +76,14 @@ offered(const struct agent *a, struct proto_cert *out)
 	    2 * CERTSET_MAX);
 }
 
-/* The identities answer: each card key, then its certificates. */
+/*
+ * The answer built by put from cardd's payload and the certificates
+ * offered now (the identities answer, the status report), or FAILURE.
+ */
 static void
-reply_identities(struct agent *a, struct conn *c, const struct buf *keys)
+reply_with_certs(struct agent *a, struct conn *c,
+    int (*put)(struct buf *, const struct buf *, const struct proto_cert *,
+    size_t), const struct buf *payload)
 {
 	struct proto_cert certs[2 * CERTSET_MAX];
 	struct buf *b;
@@ -86,23 +91,7 @@ reply_identities(struct agent *a, struct conn *c, const struct buf *keys)
 
 	if ((b = buf_new()) == NULL)
 		fatal("out of memory");
-	if (proto_put_identities_certs(b, keys, certs, n) != 0)
-		conn_reply_status(c, SSH_AGENT_FAILURE);
-	else
-		conn_reply(c, b);
-	buf_free(b);
-}
-
-static void
-reply_status(struct agent *a, struct conn *c, const struct buf *report)
-{
-	struct proto_cert certs[2 * CERTSET_MAX];
-	struct buf *b;
-	size_t n = offered(a, certs);
-
-	if ((b = buf_new()) == NULL)
-		fatal("out of memory");
-	if (proto_put_status_report(b, report, certs, n) != 0)
+	if (put(b, payload, certs, n) != 0)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 	else
 		conn_reply(c, b);
@@ -115,7 +104,7 @@ h_list(struct agent *a, struct conn *c)
 	/* cardd may be waiting for a touch: do not queue behind it */
 	if (a->keys != NULL && sign_in_flight(a)) {
 		debug("sign in flight: listing from the cache");
-		reply_identities(a, c, a->keys);
+		reply_with_certs(a, c, proto_put_identities_certs, a->keys);
 		return;
 	}
 	to_cardd(a, c, AC_LIST, NULL);
@@ -383,7 +372,7 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 		update_assoc(a, c, req);
 	handle_conn_clear(c);
 	if (type == AC_KEYS)
-		reply_identities(a, c, payload);
+		reply_with_certs(a, c, proto_put_identities_certs, payload);
 	else if (type == AC_SIGNATURE) {
 		if ((b = buf_new()) == NULL)
 			fatal("out of memory");
@@ -394,7 +383,7 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 			conn_reply(c, b);
 		buf_free(b);
 	} else if (type == AC_STATUS_REPLY)
-		reply_status(a, c, payload);
+		reply_with_certs(a, c, proto_put_status_report, payload);
 	else if (type == AC_OK)
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	else {
