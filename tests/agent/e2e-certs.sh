@@ -20,7 +20,7 @@ ca ed25519 2 000000C3
 "
 
 rig_init
-tap_plan 24
+tap_plan 25
 agent_env
 HOME=$RIG_DIR/home
 XDG_CONFIG_HOME=$RIG_DIR/config
@@ -146,5 +146,14 @@ tap_check "cardagent status lists the RSA card's certificate" sh -c \
     status.out"
 tap_check "every helper still runs (no crash)" sh -c \
     "! grep -q 'killed by signal\|exited with status' agent.log"
+
+# A restarted agent knows no certificate until the supervisor sends them.
+restarted_lists()
+{
+	_old=$(agent_helper_pid agent) && kill -KILL "$_old" &&
+	    agent_wait_helper agent "$_old" >/dev/null &&
+	    wait_listed mark-cert.pub
+}
+tap_check "a restarted agent offers the certificates again" restarted_lists
 
 tap_done
