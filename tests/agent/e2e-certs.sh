@@ -20,7 +20,7 @@ ca ed25519 2 000000C3
 "
 
 rig_init
-tap_plan 25
+tap_plan 26
 agent_env
 HOME=$RIG_DIR/home
 XDG_CONFIG_HOME=$RIG_DIR/config
@@ -144,6 +144,11 @@ tap_check "cardagent status lists the RSA card's certificate" sh -c \
     "grep -q 'id \"rsa-id\" serial 12 for root,adm' status.out &&
     grep -q 'valid from 20..-..-..T..:..:..Z to 20..-..-..T..:..:..Z' \
     status.out"
+"$CARDAGENT" status --json >status.json 2>&1
+tap_is "cardagent status --json: the RSA card's certificate" "$(jq -r \
+    '.cards[] | select(.ident == "0000:000000C2") | .certificates[] |
+    "\(.key_id) \(.serial) \(.principals | join(",")) \(.valid_before |
+    test("^20..-..-..T..:..:..Z$"))"' status.json)" "rsa-id 12 root,adm true"
 tap_check "every helper still runs (no crash)" sh -c \
     "! grep -q 'killed by signal\|exited with status' agent.log"
 
