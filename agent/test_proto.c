@@ -592,13 +592,55 @@ test_status_reply(void **state)
 	buf_free(p);
 	buf_reset(out);
 	p = buf_from(v9, sizeof(v9));
-	assert_int_equal(proto_put_status_report(out, p, NULL, 0), ERR_UNSUPPORTED);
+	assert_int_equal(proto_put_status_report(out, p, NULL, 0),
+	    ERR_UNSUPPORTED);
 	assert_int_equal(buf_len(out), 0);
 	buf_free(p);
 	p = buf_from(empty, sizeof(empty) - 1);
-	assert_int_equal(proto_put_status_report(out, p, NULL, 0), ERR_TRUNCATED);
+	assert_int_equal(proto_put_status_report(out, p, NULL, 0),
+	    ERR_TRUNCATED);
 	buf_free(p);
 	buf_free(out);
+}
+
+/* The agent puts the certificates it offers for each card's key in. */
+static void
+test_status_certs(void **state)
+{
+	struct status *st = status_new(), *got = NULL;
+	struct status_card card;
+	struct buf *k = key_blob("ssh-ed25519"), *cert = cert_blob();
+	struct buf *report = buf_new(), *out = buf_new();
+	const struct proto_cert certs[] = { { cert, k, NULL } };
+	const uint8_t *name;
+	size_t len;
+
+	memset(&card, 0, sizeof(card));
+	card.ident = "0000:01234567";
+	card.reader = "Reader 00 00";
+	card.blob = k;
+	assert_int_equal(status_add_card(st, &card), 0);
+	assert_int_equal(status_put(report, st), 0);
+	assert_int_equal(proto_put_status_report(out, report, certs, 1), 0);
+	assert_int_equal(buf_consume(out, 5), 0);
+	assert_int_equal(buf_get_string_direct(out, &name, &len), 0);
+	assert_int_equal(status_parse(buf_ptr(out), buf_len(out), &got), 0);
+	assert_int_equal(got->cards[0].ncerts, 1);
+	assert_int_equal(buf_len(got->cards[0].certs[0]), buf_len(cert));
+	status_free(got);
+	/* cardd knows no certificates: a report with one is refused */
+	buf_reset(report);
+	buf_reset(out);
+	st->cards[0].certs[0] = buf_dup(buf_ptr(cert), buf_len(cert));
+	st->cards[0].ncerts = 1;
+	assert_int_equal(status_put(report, st), 0);
+	assert_int_equal(proto_put_status_report(out, report, NULL, 0),
+	    ERR_FORMAT);
+	status_free(st);
+	buf_free(report);
+	buf_free(out);
+	buf_free(cert);
+	buf_free(k);
 }
 
 int
@@ -620,6 +662,7 @@ main(void)
 		cmocka_unit_test(test_identities_certs),
 		cmocka_unit_test(test_signature_reply),
 		cmocka_unit_test(test_status_reply),
+		cmocka_unit_test(test_status_certs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

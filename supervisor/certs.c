@@ -114,30 +114,45 @@ certs_init(struct sv_certs *sc)
 	return r;
 }
 
+/* Does event e concern a place?  *rewatchp: a place appeared. */
+static int
+concerns(const struct sv_certs *sc, const struct inotify_event *e,
+    int *rewatchp)
+{
+	const struct sv_watch *w;
+	size_t i;
+	int relevant = 0;
+
+	if (e->mask & IN_Q_OVERFLOW) {
+		*rewatchp = 1;	/* events were lost: look at everything */
+		return 1;
+	}
+	for (i = 0; i < SV_CERT_WATCHES; i++) {
+		w = &sc->w[i];
+		if (w->path == NULL || w->wd != e->wd)
+			continue;
+		if (w->name == NULL)
+			relevant = 1;
+		else if (e->len > 0 && strcmp(e->name, w->name) == 0)
+			relevant = *rewatchp = 1;
+	}
+	return relevant;
+}
+
 /* Drain the events; any that concerns a place schedules a rescan. */
 void
 certs_input(struct sv_certs *sc)
 {
-	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char ev[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *e;
 	ssize_t n, off;
-	size_t i;
 	int relevant = 0, rewatch = 0;
 
 	while ((n = read(sc->fd, ev, sizeof(ev))) > 0) {
 		for (off = 0; off < n; off += sizeof(*e) + e->len) {
 			e = (const struct inotify_event *)(ev + off);
-			for (i = 0; i < SV_CERT_WATCHES; i++) {
-				if (sc->w[i].path == NULL || sc->w[i].wd != e->wd)
-					continue;
-				if (sc->w[i].name == NULL)
-					relevant = 1;
-				else if (e->len > 0 &&
-				    strcmp(e->name, sc->w[i].name) == 0)
-					relevant = rewatch = 1;
-			}
-			if (e->mask & IN_Q_OVERFLOW)
-				relevant = rewatch = 1;
+			relevant |= concerns(sc, e, &rewatch);
 		}
 	}
 	if (rewatch)

@@ -252,9 +252,11 @@ build(enum flaw f)
 	assert_int_equal(buf_put_u64(b, 100), 0);
 	assert_int_equal(buf_put_u64(b, f == F_WINDOW ? 100 : 200), 0);
 	put_options(b, "force-command", "source-address");
-	put_options(b, f == F_EXT_ORDER ? "permit-pty" : "permit-X11-forwarding",
-	    f == F_EXT_DUP ? "permit-X11-forwarding" :
-	    f == F_EXT_ORDER ? "permit-X11-forwarding" : "permit-pty");
+	if (f == F_EXT_ORDER)
+		put_options(b, "permit-pty", "permit-X11-forwarding");
+	else
+		put_options(b, "permit-X11-forwarding", f == F_EXT_DUP ?
+		    "permit-X11-forwarding" : "permit-pty");
 	put_tail(b, f);
 	buf_free(pr);
 	return b;
