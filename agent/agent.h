@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "certs.h"
 #include "channels.h"
 #include "lock.h"
 #include "proto.h"
@@ -35,6 +36,9 @@ struct conn {
 	uint32_t	 ac_id;
 	enum ac_alg	 alg;		/* of the SIGN in flight */
 	uint64_t	 reply_at;	/* ms: delayed FAILURE, or 0 */
+	char		*ac_ident;	/* card of the ENROL/FORGET in flight */
+	struct buf	*add_certs[AGENT_ASSOC_CERTS_MAX];	/* its certs */
+	size_t		 nadd_certs;
 	int		 dead;		/* close at the end of this round */
 	struct sessbind	 sb;
 };
@@ -54,6 +58,8 @@ struct agent {
 	uint64_t	 idle_at;	/* ms: when, or 0 (nothing to reset) */
 	struct lock_state lock;
 	uint32_t	 default_lifetime;	/* -t: for ssh-add -s without -t */
+	struct certset	 file_certs;	/* from the supervisor (SV_CERTS) */
+	struct certset	 assoc_certs;	/* from ssh-add -s with certificates */
 };
 
 uint64_t monotime_ms(void);
@@ -78,5 +84,6 @@ int	handle_cardd(struct agent *a, uint8_t type, uint32_t id,
 void	handle_cardd_lost(struct agent *a);
 void	handle_timers(struct agent *a, uint64_t now);
 void	handle_deauth(struct agent *a, const char *why);
+void	handle_conn_clear(struct conn *c);	/* a request's leftovers */
 
 #endif

@@ -87,6 +87,7 @@ conn_free(struct conn *c)
 	buf_free(c->in);
 	buf_free(c->out);
 	sessbind_clear(&c->sb);
+	handle_conn_clear(c);
 	freezero(c, sizeof(*c));
 }
 

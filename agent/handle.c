@@ -2,10 +2,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent.h"
 #include "buf.h"
 #include "caller.h"
+#include "certs.h"
 #include "channels.h"
 #include "err.h"
 #include "lock.h"
@@ -63,16 +65,34 @@ sign_in_flight(const struct agent *a)
 	return 0;
 }
 
-/* The client's answer built by put from cardd's payload, or FAILURE. */
-static void
-reply_from(struct conn *c, int (*put)(struct buf *, const struct buf *),
-    const struct buf *payload)
+/* The certificates valid now, from files and from clients. */
+static size_t
+offered(const struct agent *a, struct proto_cert *out)
 {
+	uint64_t now = (uint64_t)time(NULL);
+	size_t n;
+
+	n = certset_offered(&a->file_certs, now, out, 0, 2 * CERTSET_MAX);
+	return certset_offered(&a->assoc_certs, now, out, n,
+	    2 * CERTSET_MAX);
+}
+
+/*
+ * The answer built by put from cardd's payload and the certificates
+ * offered now (the identities answer, the status report), or FAILURE.
+ */
+static void
+reply_with_certs(struct agent *a, struct conn *c,
+    int (*put)(struct buf *, const struct buf *, const struct proto_cert *,
+    size_t), const struct buf *payload)
+{
+	struct proto_cert certs[2 * CERTSET_MAX];
 	struct buf *b;
+	size_t n = offered(a, certs);
 
 	if ((b = buf_new()) == NULL)
 		fatal("out of memory");
-	if (put(b, payload) != 0)
+	if (put(b, payload, certs, n) != 0)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 	else
 		conn_reply(c, b);
@@ -85,7 +105,7 @@ h_list(struct agent *a, struct conn *c)
 	/* cardd may be waiting for a touch: do not queue behind it */
 	if (a->keys != NULL && sign_in_flight(a)) {
 		debug("sign in flight: listing from the cache");
-		reply_from(c, proto_put_identities, a->keys);
+		reply_with_certs(a, c, proto_put_identities_certs, a->keys);
 		return;
 	}
 	to_cardd(a, c, AC_LIST, NULL);
@@ -116,6 +136,9 @@ put_caller(struct buf *b, const struct conn *c)
 static void
 h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 {
+	const struct agent_cert *cert;
+	const struct buf *key = req->key;
+	uint64_t now = (uint64_t)time(NULL);
 	struct buf *b;
 
 	if (c->sb.failed) {
@@ -124,8 +147,19 @@ h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
+	/* a certificate signs with the card key it certifies */
+	if ((cert = certset_find(&a->file_certs, req->key, now)) == NULL)
+		cert = certset_find(&a->assoc_certs, req->key, now);
+	if (cert != NULL)
+		key = cert->key;
+	else if (proto_is_cert(req->key)) {
+		info("connection %d: sign with a certificate not offered",
+		    c->fd);
+		conn_reply_status(c, SSH_AGENT_FAILURE);
+		return;
+	}
 	if ((b = buf_new()) == NULL ||
-	    buf_put_stringb(b, req->key) != 0 ||
+	    buf_put_stringb(b, key) != 0 ||
 	    buf_put_stringb(b, req->data) != 0 ||
 	    buf_put_u8(b, (uint8_t)req->alg) != 0 ||
 	    buf_put_u32(b, AC_SIGN_CALLER) != 0 || put_caller(b, c) != 0)
@@ -133,6 +167,53 @@ h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 	c->alg = req->alg;
 	to_cardd(a, c, AC_SIGN, b);
 	buf_free(b);
+}
+
+void
+handle_conn_clear(struct conn *c)
+{
+	size_t i;
+
+	free(c->ac_ident);
+	c->ac_ident = NULL;
+	for (i = 0; i < c->nadd_certs; i++)
+		buf_free(c->add_certs[i]);
+	c->nadd_certs = 0;
+}
+
+/* What the answer to ENROL or FORGET needs: the card, its certificates. */
+static void
+keep_for_reply(struct conn *c, const struct proto_req *req)
+{
+	size_t i;
+
+	if ((c->ac_ident = strdup(req->ident)) == NULL)
+		fatal("out of memory");
+	for (i = 0; i < req->ncerts; i++)
+		if ((c->add_certs[i] = buf_dup(buf_ptr(req->certs[i]),
+		    buf_len(req->certs[i]))) == NULL)
+			fatal("out of memory");
+	c->nadd_certs = req->ncerts;
+}
+
+/* cardd accepted c's ENROL, FORGET or RESET (ssh-add -s, -e, -D). */
+static void
+update_assoc(struct agent *a, struct conn *c, uint8_t req)
+{
+	size_t i;
+	int r;
+
+	if (req == AC_RESET)
+		certset_drop(&a->assoc_certs, NULL);
+	else if (req == AC_FORGET)
+		certset_drop(&a->assoc_certs, c->ac_ident);
+	for (i = 0; req == AC_ENROL && i < c->nadd_certs; i++)
+		if ((r = certset_add(&a->assoc_certs, c->add_certs[i],
+		    c->ac_ident)) != 0)
+			error_r(r, "certificate for %s not kept", c->ac_ident);
+	if (req == AC_ENROL && c->nadd_certs > 0)
+		info("%zu certificate(s) associated with %s", c->nadd_certs,
+		    c->ac_ident);
 }
 
 static void
@@ -160,6 +241,8 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 		fatal("out of memory");
 	to_cardd(a, c, AC_ENROL, b);
 	buf_free(b);	/* wipes the PIN */
+	if (c->busy)
+		keep_for_reply(c, req);
 }
 
 static void
@@ -171,6 +254,8 @@ h_remove(struct agent *a, struct conn *c, const struct proto_req *req)
 		fatal("out of memory");
 	to_cardd(a, c, AC_FORGET, b);
 	buf_free(b);
+	if (c->busy)
+		keep_for_reply(c, req);
 }
 
 /*
@@ -322,8 +407,11 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 	/* a card may now be verified: the idle clock starts again */
 	if (a->idle_ms != 0 && (req == AC_SIGN || req == AC_ENROL))
 		a->idle_at = monotime_ms() + a->idle_ms;
+	if (type == AC_OK)
+		update_assoc(a, c, req);
+	handle_conn_clear(c);
 	if (type == AC_KEYS)
-		reply_from(c, proto_put_identities, payload);
+		reply_with_certs(a, c, proto_put_identities_certs, payload);
 	else if (type == AC_SIGNATURE) {
 		if ((b = buf_new()) == NULL)
 			fatal("out of memory");
@@ -334,7 +422,7 @@ answer(struct agent *a, struct conn *c, uint8_t type, struct buf *payload)
 			conn_reply(c, b);
 		buf_free(b);
 	} else if (type == AC_STATUS_REPLY)
-		reply_from(c, proto_put_status_report, payload);
+		reply_with_certs(a, c, proto_put_status_report, payload);
 	else if (type == AC_OK)
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	else {
@@ -364,7 +452,7 @@ check_payload(uint8_t type, struct buf *payload)
 	if (type == AC_KEYS)
 		r = proto_put_identities(scratch, payload);
 	else
-		r = proto_put_status_report(scratch, payload);
+		r = proto_put_status_report(scratch, payload, NULL, 0);
 	buf_free(scratch);
 	return r;
 }
@@ -418,6 +506,7 @@ handle_cardd_lost(struct agent *a)
 		c->busy = 0;
 		c->ac_type = 0;
 		c->ac_id = 0;
+		handle_conn_clear(c);
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		conn_process(a, c);
 	}

@@ -36,14 +36,15 @@
 static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
 	{ SV_DEAUTH, "DEAUTH", 0 },
+	{ SV_CERTS, "CERTS", SV_CERTS_MAX },
 };
 
 static const struct privsep_chan_conf sv_conf = {
 	.name = "agent<-supervisor",
 	.self = PRIVSEP_ROLE_AGENT,
 	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_FRAME_MAX,
-	.max_queued = 4 * SV_FRAME_MAX,
+	.max_frame = SV_AGENT_FRAME_MAX,
+	.max_queued = SV_AGENT_FRAME_MAX,
 	.permit = sv_permit,
 	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
 	.pass_fds = 1,
@@ -98,6 +99,17 @@ sv_peer(struct agent *a, struct buf *payload)
 	a->cardd_seen = 1;
 }
 
+/* Certificates from files: replace the last set (PROTOCOL.privsep 8). */
+static void
+sv_certs(struct agent *a, struct buf *payload)
+{
+	int r;
+
+	if ((r = certset_from_sv(&a->file_certs, payload)) != 0)
+		fatal_fr(r, "supervisor sent malformed CERTS");
+	verbose("%zu certificate(s) from files", a->file_certs.n);
+}
+
 static void
 sv_input(struct agent *a)
 {
@@ -119,7 +131,10 @@ sv_input(struct agent *a)
 		if (type == SV_PEER)
 			sv_peer(a, payload);
 		else if (privsep_take_fd(a->sv) != -1)
-			fatal("supervisor sent a descriptor with DEAUTH");
+			fatal("supervisor sent a descriptor with type %u",
+			    type);
+		else if (type == SV_CERTS)
+			sv_certs(a, payload);
 		else
 			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cert.h"
 #include "err.h"
 #include "proto.h"
 #include "status.h"
@@ -83,6 +84,10 @@ proto_check_len(uint32_t len)
 void
 proto_req_clear(struct proto_req *req)
 {
+	size_t i;
+
+	for (i = 0; i < req->ncerts; i++)
+		buf_free(req->certs[i]);
 	buf_free(req->key);
 	buf_free(req->data);
 	free(req->ident);
@@ -115,6 +120,7 @@ int
 proto_sign_alg(const struct buf *key, uint32_t flags, enum ac_alg *algp)
 {
 	struct buf *view;
+	const char *plain;
 	char *type = NULL;
 	size_t i;
 	int r = ERR_UNSUPPORTED;
@@ -124,9 +130,12 @@ proto_sign_alg(const struct buf *key, uint32_t flags, enum ac_alg *algp)
 		return ERR_ALLOC;
 	if ((r = buf_get_cstring(view, &type, NULL)) != 0)
 		goto out;
+	/* a certificate signs with the key it certifies */
+	if ((plain = cert_plain_type(type)) == NULL)
+		plain = type;
 	r = ERR_UNSUPPORTED;
 	for (i = 0; i < sizeof(key_types) / sizeof(key_types[0]); i++) {
-		if (strcmp(type, key_types[i].name) != 0)
+		if (strcmp(plain, key_types[i].name) != 0)
 			continue;
 		if (key_types[i].alg != AC_ALG_RSA_SHA1) {
 			if (flags == 0) {
@@ -151,6 +160,22 @@ proto_sign_alg(const struct buf *key, uint32_t flags, enum ac_alg *algp)
 	return r;
 }
 
+int
+proto_is_cert(const struct buf *key)
+{
+	struct buf *view;
+	char *type = NULL;
+	int is_cert = 0;
+
+	if ((view = buf_from(buf_ptr(key), buf_len(key))) == NULL)
+		return 0;
+	if (buf_get_cstring(view, &type, NULL) == 0)
+		is_cert = cert_plain_type(type) != NULL;
+	free(type);
+	buf_free(view);
+	return is_cert;
+}
+
 static int
 parse_sign(struct buf *b, struct proto_req *req)
 {
@@ -164,6 +189,61 @@ parse_sign(struct buf *b, struct proto_req *req)
 		return ERR_FORMAT;
 	req->kind = PROTO_SIGN;
 	return proto_sign_alg(req->key, req->flags, &req->alg);
+}
+
+/*
+ * associated-certs-v00@openssh.com (OpenSSH PROTOCOL.agent): byte
+ * certs_only, then a string holding the certificates, each a string.
+ */
+static int
+parse_assoc_certs(struct buf *b, struct proto_req *req)
+{
+	struct buf *list = NULL, *cb = NULL;
+	struct cert *cert = NULL;
+	const uint8_t *p;
+	size_t len;
+	int r;
+
+	if (req->ncerts > 0 || req->certs_only)
+		return ERR_FORMAT;	/* given twice */
+	if ((r = buf_get_u8(b, &req->certs_only)) != 0 ||
+	    (r = buf_get_string_direct(b, &p, &len)) != 0)
+		return r;
+	if ((list = buf_from(p, len)) == NULL)
+		return ERR_ALLOC;
+	while (r == 0 && buf_len(list) > 0) {
+		if (req->ncerts >= AGENT_ASSOC_CERTS_MAX)
+			r = ERR_TOO_LARGE;
+		else if ((r = get_strbuf(list, CERT_BLOB_MAX, &cb)) == 0 &&
+		    (r = cert_parse(buf_ptr(cb), buf_len(cb), &cert)) == 0) {
+			req->certs[req->ncerts++] = cb;
+			cb = NULL;
+		}
+		cert_free(cert);
+		cert = NULL;
+		buf_free(cb);
+		cb = NULL;
+	}
+	if (r == 0 && (req->certs_only > 1 || req->ncerts == 0))
+		r = ERR_FORMAT;
+	buf_free(list);
+	return r;
+}
+
+static int
+parse_constraint_ext(struct buf *b, struct proto_req *req)
+{
+	char *name = NULL;
+	int r;
+
+	if ((r = buf_get_cstring(b, &name, NULL)) != 0)
+		return r;
+	if (strcmp(name, EXT_ASSOC_CERTS) == 0)
+		r = parse_assoc_certs(b, req);
+	else
+		r = ERR_UNSUPPORTED;
+	free(name);
+	return r;
 }
 
 /* Constraints of 26; any we do not implement fails the whole request. */
@@ -185,7 +265,11 @@ parse_constraints(struct buf *b, struct proto_req *req)
 			if (req->lifetime == 0)
 				return ERR_FORMAT;
 			break;
-		default:	/* confirm, extensions, unknown */
+		case SSH_AGENT_CONSTRAIN_EXTENSION:
+			if ((r = parse_constraint_ext(b, req)) != 0)
+				return r;
+			break;
+		default:	/* confirm, unknown */
 			return ERR_UNSUPPORTED;
 		}
 	}
@@ -358,36 +442,83 @@ proto_put_empty_identities(struct buf *out)
 	return 0;
 }
 
-/* Copy n (blob, comment) pairs from keys to body, checking each. */
 static int
-copy_keys(struct buf *keys, uint32_t n, struct buf *body)
+same_blob(const struct buf *a, const uint8_t *p, size_t len)
 {
-	const uint8_t *blob, *ident;
-	size_t bloblen, identlen;
-	uint32_t i;
+	return buf_len(a) == len && memcmp(buf_ptr(a), p, len) == 0;
+}
+
+/* The certificates for one card key, each with the card's comment. */
+static int
+put_certs(struct buf *body, const uint8_t *blob, size_t bloblen,
+    const char *ident, const struct proto_cert *certs, size_t ncerts,
+    uint32_t *np)
+{
+	size_t i;
 	int r;
 
-	for (i = 0; i < n; i++) {
-		if ((r = buf_get_string_direct(keys, &blob, &bloblen)) != 0 ||
-		    (r = buf_get_string_direct(keys, &ident, &identlen)) != 0)
+	for (i = 0; i < ncerts; i++) {
+		if (!same_blob(certs[i].key, blob, bloblen) ||
+		    (certs[i].ident != NULL &&
+		    strcmp(certs[i].ident, ident) != 0))
+			continue;
+		if (*np >= AGENT_KEYS_MAX)
+			return ERR_TOO_LARGE;
+		if ((r = buf_put_stringb(body, certs[i].blob)) != 0 ||
+		    (r = buf_put_cstring(body, ident)) != 0)
 			return r;
-		if (bloblen == 0 || identlen > AGENT_IDENT_MAX)
-			return ERR_FORMAT;
-		if ((r = buf_put_string(body, blob, bloblen)) != 0 ||
-		    (r = buf_put_string(body, ident, identlen)) != 0)
-			return r;
+		(*np)++;
 	}
-	return buf_len(keys) == 0 ? 0 : ERR_FORMAT;
+	return 0;
+}
+
+/* Copy n (blob, comment) pairs from keys to body, checking each. */
+static int
+copy_keys(struct buf *keys, uint32_t n, struct buf *body,
+    const struct proto_cert *certs, size_t ncerts, uint32_t *np)
+{
+	const uint8_t *blob;
+	char *ident = NULL;
+	size_t bloblen, identlen;
+	uint32_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		if ((r = buf_get_string_direct(keys, &blob, &bloblen)) != 0 ||
+		    (r = buf_get_cstring(keys, &ident, &identlen)) != 0)
+			break;
+		if (bloblen == 0 || identlen > AGENT_IDENT_MAX)
+			r = ERR_FORMAT;
+		else if ((r = buf_put_string(body, blob, bloblen)) == 0 &&
+		    (r = buf_put_string(body, ident, identlen)) == 0) {
+			(*np)++;
+			r = put_certs(body, blob, bloblen, ident, certs,
+			    ncerts, np);
+		}
+		free(ident);
+		ident = NULL;
+	}
+	if (r == 0 && buf_len(keys) != 0)
+		r = ERR_FORMAT;
+	return r;
 }
 
 int
 proto_put_identities(struct buf *out, const struct buf *keys)
 {
-	struct buf *view = NULL, *body = NULL;
-	uint32_t n;
+	return proto_put_identities_certs(out, keys, NULL, 0);
+}
+
+int
+proto_put_identities_certs(struct buf *out, const struct buf *keys,
+    const struct proto_cert *certs, size_t ncerts)
+{
+	struct buf *view = NULL, *list = NULL, *body = NULL;
+	uint32_t n, total = 0;
 	int r;
 
 	if ((view = buf_from(buf_ptr(keys), buf_len(keys))) == NULL ||
+	    (list = buf_new_capped(AGENT_MSG_MAX)) == NULL ||
 	    (body = buf_new_capped(AGENT_MSG_MAX)) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
@@ -398,13 +529,15 @@ proto_put_identities(struct buf *out, const struct buf *keys)
 		r = ERR_TOO_LARGE;
 		goto out;
 	}
-	if ((r = buf_put_u8(body, SSH_AGENT_IDENTITIES_ANSWER)) != 0 ||
-	    (r = buf_put_u32(body, n)) != 0 ||
-	    (r = copy_keys(view, n, body)) != 0 ||
+	if ((r = copy_keys(view, n, list, certs, ncerts, &total)) != 0 ||
+	    (r = buf_put_u8(body, SSH_AGENT_IDENTITIES_ANSWER)) != 0 ||
+	    (r = buf_put_u32(body, total)) != 0 ||
+	    (r = buf_putb(body, list)) != 0 ||
 	    (r = put_frame(out, body)) != 0)
 		goto out;
  out:
 	buf_free(view);
+	buf_free(list);
 	buf_free(body);
 	return r;
 }
@@ -485,25 +618,57 @@ proto_put_query(struct buf *out)
 	return r;
 }
 
-/* EXTENSION_RESPONSE, the extension's name, then the report as is. */
+/* The certificates for card c's key (the first STATUS_CERTS_MAX). */
+static int
+fill_certs(struct status_card *c, const struct proto_cert *certs,
+    size_t ncerts)
+{
+	size_t i;
+
+	for (i = 0; i < ncerts && c->ncerts < STATUS_CERTS_MAX; i++) {
+		if (!same_blob(certs[i].key, buf_ptr(c->blob),
+		    buf_len(c->blob)) || (certs[i].ident != NULL &&
+		    strcmp(certs[i].ident, c->ident) != 0))
+			continue;
+		if ((c->certs[c->ncerts] = buf_dup(buf_ptr(certs[i].blob),
+		    buf_len(certs[i].blob))) == NULL)
+			return ERR_ALLOC;
+		c->ncerts++;
+	}
+	return 0;
+}
+
+/* EXTENSION_RESPONSE, the extension's name, then the report. */
 int
-proto_put_status_report(struct buf *out, const struct buf *report)
+proto_put_status_report(struct buf *out, const struct buf *report,
+    const struct proto_cert *certs, size_t ncerts)
 {
 	struct status *st = NULL;
-	struct buf *body;
+	struct buf *body = NULL;
+	size_t i;
 	int r;
 
 	if ((r = status_parse(buf_ptr(report), buf_len(report), &st)) != 0)
 		return r;
-	status_free(st);
-	if ((body = buf_new_capped(AGENT_MSG_MAX)) == NULL)
-		return ERR_ALLOC;
+	/* cardd knows no certificates: what the agent offers goes in */
+	for (i = 0; i < st->ncards; i++)
+		if (st->cards[i].ncerts != 0)
+			r = ERR_FORMAT;
+		else if (r == 0)
+			r = fill_certs(&st->cards[i], certs, ncerts);
+	if (r != 0)
+		goto out;
+	if ((body = buf_new_capped(AGENT_MSG_MAX)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
 	if ((r = buf_put_u8(body, SSH_AGENT_EXTENSION_RESPONSE)) != 0 ||
 	    (r = buf_put_cstring(body, EXT_STATUS)) != 0 ||
-	    (r = buf_putb(body, report)) != 0 ||
+	    (r = status_put(body, st)) != 0 ||
 	    (r = put_frame(out, body)) != 0)
 		goto out;
  out:
+	status_free(st);
 	buf_free(body);
 	return r;
 }

@@ -20,6 +20,7 @@
 #define AGENT_PASS_MAX		1024	/* lock passphrase */
 #define AGENT_SID_MAX		64	/* session id: a SHA-512 at most */
 #define AGENT_KEYS_MAX		1024	/* keys in one identities answer */
+#define AGENT_ASSOC_CERTS_MAX	16	/* certificates in one constraint */
 
 /* Message numbers (RFC 9987 section 6.1, PROTOCOL.agent). */
 #define SSH_AGENT_FAILURE			5
@@ -52,6 +53,7 @@
 #define EXT_QUERY		"query"
 #define EXT_SESSION_BIND	"session-bind@openssh.com"
 #define EXT_STATUS		STATUS_EXTENSION	/* PROTOCOL.agent-ext */
+#define EXT_ASSOC_CERTS		"associated-certs-v00@openssh.com"
 
 /* What a parsed message asks for. */
 enum proto_kind {
@@ -81,6 +83,9 @@ struct proto_req {
 	char		*ident;
 	struct buf	*pin;		/* secret; also the lock passphrase */
 	uint32_t	 lifetime;	/* 0: none given */
+	struct buf	*certs[AGENT_ASSOC_CERTS_MAX];	/* associated-certs */
+	size_t		 ncerts;
+	uint8_t		 certs_only;
 	/* PROTO_EXT_BIND */
 	struct buf	*hostkey;
 	struct buf	*session_id;
@@ -108,17 +113,31 @@ const char *proto_type_name(uint8_t type);
 int	proto_sign_alg(const struct buf *key, uint32_t flags,
 	    enum ac_alg *algp);
 const char *proto_alg_name(enum ac_alg alg);
+/* Non-zero if the key blob is an OpenSSH certificate. */
+int	proto_is_cert(const struct buf *key);
+
+/* A certificate offered next to the card key it certifies. */
+struct proto_cert {
+	const struct buf *blob;		/* the certificate */
+	const struct buf *key;		/* the key it certifies */
+	const char	*ident;		/* only for this card; NULL: any */
+};
 
 /* Replies, each one whole frame (length word included) appended to out. */
 int	proto_put_status(struct buf *out, uint8_t type);
 /* From cardd's KEYS payload (validated here): n, (blob, ident)... */
 int	proto_put_identities(struct buf *out, const struct buf *keys);
+/* The same, each key followed by the certificates for it. */
+int	proto_put_identities_certs(struct buf *out, const struct buf *keys,
+	    const struct proto_cert *certs, size_t ncerts);
 int	proto_put_empty_identities(struct buf *out);
 /* From cardd's SIGNATURE payload; its algorithm must be alg. */
 int	proto_put_signature(struct buf *out, const struct buf *sigmsg,
 	    enum ac_alg alg);
 int	proto_put_query(struct buf *out);
-/* From cardd's STATUS_REPLY payload, the report (validated here). */
-int	proto_put_status_report(struct buf *out, const struct buf *report);
+/* From cardd's STATUS_REPLY payload, the report (validated here), with
+ * the certificates offered for each card's key filled in. */
+int	proto_put_status_report(struct buf *out, const struct buf *report,
+	    const struct proto_cert *certs, size_t ncerts);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "buf.h"
 #include "caller.h"
+#include "cert.h"
 #include "channels.h"
 #include "err.h"
 #include "keyblob.h"
@@ -68,7 +69,7 @@ static const struct privsep_chan_conf cardd_conf = {
 };
 static const struct privsep_chan_conf sv_conf = {
 	"fake-supervisor", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT,
-	SV_FRAME_MAX, 4 * SV_FRAME_MAX, NULL, 0, 1,
+	SV_AGENT_FRAME_MAX, 2 * SV_AGENT_FRAME_MAX, NULL, 0, 1,
 };
 
 static void
@@ -668,6 +669,150 @@ cases_bind(void)
 	close(fd);
 }
 
+/* ssh-keygen signs key.pub (cases_keygen) as NAME-cert.pub; its blob. */
+static struct buf *
+make_cert(const char *name, const char *validity)
+{
+	char out[8192], cmd[1024], *text = NULL;
+	char *sh[] = { "sh", "-c", cmd, NULL };
+	struct buf *blob = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && { [ -f ca ] || ssh-keygen -q "
+	    "-t ed25519 -N '' -f ca; } && cp key.pub %s.pub && ssh-keygen -q "
+	    "-s ca -I %s -n root -V %s %s.pub", dir, name, name, validity,
+	    name);
+	if (run(sh, out, sizeof(out)) != 0)
+		die(out);
+	snprintf(cmd, sizeof(cmd), "%s/%s-cert.pub", dir, name);
+	if ((f = fopen(cmd, "r")) == NULL ||
+	    getdelim(&text, &len, '\0', f) == -1 ||
+	    cert_parse_text(text, strlen(text), &blob) != 0)
+		die("certificate");
+	fclose(f);
+	free(text);
+	return blob;
+}
+
+/* base64 of blob, as ssh-add -L prints it. */
+static int
+lists(const struct buf *blob)
+{
+	char out[16384], *line = NULL, *b64;
+	char *list[] = { "ssh-add", "-L", NULL };
+	int found;
+
+	if (run(list, out, sizeof(out)) != 0 && !contains(out, "no ident"))
+		die("ssh-add -L");
+	if (keyblob_to_line(blob, NULL, &line) != 0 ||
+	    (b64 = strchr(line, ' ')) == NULL)
+		die("line");
+	found = contains(out, b64 + 1);
+	free(line);
+	return found;
+}
+
+/* 26 with associated-certs-v00@openssh.com: what ssh-add -s sends with
+ * certificates from OpenSSH 9.6 on (9.2 cannot). */
+static struct buf *
+add_assoc_msg(const struct buf *cert)
+{
+	struct buf *m = simple_msg(SSH_AGENTC_ADD_SMARTCARD_KEY_CONSTRAINED,
+	    IDENT, PIN), *list = buf_new();
+
+	if (buf_put_stringb(list, cert) != 0 || buf_put_u8(m, 255) != 0 ||
+	    buf_put_cstring(m, EXT_ASSOC_CERTS) != 0 ||
+	    buf_put_u8(m, 0) != 0 || buf_put_stringb(m, list) != 0)
+		die("msg");
+	buf_free(list);
+	return m;
+}
+
+static struct buf *
+sign_with(const struct buf *blob)
+{
+	struct buf *m = buf_new();
+
+	if (buf_put_u8(m, SSH_AGENTC_SIGN_REQUEST) != 0 ||
+	    buf_put_stringb(m, blob) != 0 ||
+	    buf_put_cstring(m, "data") != 0 || buf_put_u32(m, 0) != 0)
+		die("msg");
+	return m;
+}
+
+/* CERTS from the fake supervisor: n certificates with their windows. */
+static void
+send_certs(struct buf *const *blobs, size_t n)
+{
+	struct buf *p = buf_new();
+	struct cert *c;
+	size_t i;
+
+	if (buf_put_u32(p, (uint32_t)n) != 0)
+		die("certs");
+	for (i = 0; i < n; i++) {
+		if (cert_parse(buf_ptr(blobs[i]), buf_len(blobs[i]), &c) != 0 ||
+		    buf_put_stringb(p, blobs[i]) != 0 ||
+		    buf_put_u64(p, c->valid_after) != 0 ||
+		    buf_put_u64(p, c->valid_before) != 0)
+			die("certs");
+		cert_free(c);
+	}
+	if (privsep_queue(sv, SV_CERTS, 0, p) != 0)
+		die("queue CERTS");
+	buf_free(p);
+	pump(-1, 100);
+}
+
+static void
+cases_assoc_certs(void)
+{
+	struct buf *cert = make_cert("assoc", "+1h"), *m;
+	char out[4096];
+	char *rm[] = { "ssh-add", "-e", IDENT, NULL };
+	int fd = raw_connect(), n = seen.enrol, s = seen.sign;
+
+	ok(!lists(cert), "a certificate nobody gave is not listed");
+	m = add_assoc_msg(cert);
+	ok(raw_call(fd, m) == SSH_AGENT_SUCCESS && seen.enrol == n + 1,
+	    "ADD_SMARTCARD_KEY_CONSTRAINED with associated-certs: SUCCESS");
+	buf_free(m);
+	ok(lists(cert), "ssh-add -L lists the associated certificate");
+	m = sign_with(cert);
+	ok(raw_call(fd, m) == SSH_AGENT_SIGN_RESPONSE && seen.sign == s + 1,
+	    "SIGN naming the certificate: cardd signs with the card key");
+	buf_free(m);
+	close(fd);
+	ok(run(rm, out, sizeof(out)) == 0 && !lists(cert),
+	    "ssh-add -e drops the card's associated certificates");
+	m = sign_with(cert);
+	fd = raw_connect();
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.sign == s + 1,
+	    "SIGN naming a certificate no longer offered: FAILURE, no SIGN");
+	buf_free(m);
+	close(fd);
+	buf_free(cert);
+}
+
+static void
+cases_file_certs(void)
+{
+	struct buf *certs[2];
+
+	certs[0] = make_cert("file", "+1h");
+	certs[1] = make_cert("old", "20200101:20200102");
+	send_certs(certs, 2);
+	ok(lists(certs[0]), "CERTS from the supervisor: the valid one is "
+	    "listed");
+	ok(!lists(certs[1]), "CERTS from the supervisor: the expired one "
+	    "is not");
+	send_certs(NULL, 0);
+	ok(!lists(certs[0]), "an empty CERTS: no certificate listed");
+	buf_free(certs[0]);
+	buf_free(certs[1]);
+}
+
 static void
 cases_hostile(void)
 {
@@ -772,6 +917,8 @@ run_cases(const char *path)
 	cases_ssh_add();
 	cases_lock();
 	cases_keygen();
+	cases_assoc_certs();
+	cases_file_certs();
 	cases_bind();
 	cases_hostile();
 	ok(run(list, out, sizeof(out)) == 0 && contains(out, IDENT),

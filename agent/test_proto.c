@@ -11,8 +11,33 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "cert.h"
 #include "err.h"
 #include "proto.h"
+
+/* An Ed25519 user certificate made by ssh-keygen -s (principals root,
+ * alice; valid 2026-2036). */
+static const char ED_CERT[] =
+    "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQ"
+    "tdjAxQG9wZW5zc2guY29tAAAAIEkp4VTBFgU/bzqbwkLTJNw4//DmrkPbCoJ"
+    "jpVgyobUUAAAAIAZ7dN1PdFblqx9xGJu4TP/8q/yo5mQta4TQqnTnPTE4AAA"
+    "AAAAAACoAAAABAAAADWFsaWNlQGV4YW1wbGUAAAARAAAABHJvb3QAAAAFYWx"
+    "pY2UAAAAAaVW5AAAAAAB8JF8AAAAAAAAAAIIAAAAVcGVybWl0LVgxMS1mb3J"
+    "3YXJkaW5nAAAAAAAAABdwZXJtaXQtYWdlbnQtZm9yd2FyZGluZwAAAAAAAAA"
+    "WcGVybWl0LXBvcnQtZm9yd2FyZGluZwAAAAAAAAAKcGVybWl0LXB0eQAAAAA"
+    "AAAAOcGVybWl0LXVzZXItcmMAAAAAAAAAAAAAADMAAAALc3NoLWVkMjU1MTk"
+    "AAAAgYynVPsp4wTFd8YHJK6b7/kTDqcBa7LpzwD/OngXDOAkAAABTAAAAC3N"
+    "zaC1lZDI1NTE5AAAAQG+NEoBNk6zL1WswUurZfY45c0oUVMkrNcSWBVMScYh"
+    "UYnFCND/hSAgAafyT4oSax8RfVRw5RtgtAbQmina+sgM=\n";
+
+static struct buf *
+cert_blob(void)
+{
+	struct buf *b = NULL;
+
+	assert_int_equal(cert_parse_text(ED_CERT, strlen(ED_CERT), &b), 0);
+	return b;
+}
 
 static struct buf *
 key_blob(const char *type)
@@ -130,6 +155,10 @@ test_sign_flags(void **state)
 	check_sign("ssh-rsa", 8, 0, 0);
 	check_sign("ssh-dss", 0, 0, 0);
 	check_sign("sk-ssh-ed25519@openssh.com", 0, 0, 0);
+	/* a certificate signs as the key it certifies */
+	check_sign("ssh-ed25519-cert-v01@openssh.com", 0, 1, AC_ALG_ED25519);
+	check_sign("ssh-rsa-cert-v01@openssh.com", 4, 1, AC_ALG_RSA_SHA512);
+	check_sign("ssh-dss-cert-v01@openssh.com", 0, 0, 0);
 }
 
 static void
@@ -212,6 +241,77 @@ test_constraints(void **state)
 	proto_req_clear(&req);
 	assert_int_not_equal(parse_constrained(cut, sizeof(cut), &req), 0);
 	proto_req_clear(&req);
+}
+
+/* 255, "associated-certs-v00@openssh.com", certs_only, string(certs) */
+static struct buf *
+assoc(uint8_t certs_only, int ncerts, int corrupt)
+{
+	struct buf *c = buf_new(), *list = buf_new(), *cert = cert_blob();
+	int i;
+
+	if (corrupt)
+		assert_int_equal(buf_consume_end(cert, 1), 0);
+	for (i = 0; i < ncerts; i++)
+		assert_int_equal(buf_put_stringb(list, cert), 0);
+	assert_int_equal(buf_put_u8(c, 255), 0);
+	assert_int_equal(buf_put_cstring(c, EXT_ASSOC_CERTS), 0);
+	assert_int_equal(buf_put_u8(c, certs_only), 0);
+	assert_int_equal(buf_put_stringb(c, list), 0);
+	buf_free(list);
+	buf_free(cert);
+	return c;
+}
+
+static void
+test_assoc_certs(void **state)
+{
+	static const uint8_t life[] = { 1, 0, 0, 2, 0x58 };
+	struct buf *c = assoc(0, 2, 0), *cert = cert_blob();
+	struct proto_req req;
+
+	assert_int_equal(buf_put(c, life, sizeof(life)), 0);
+	assert_int_equal(parse_constrained(buf_ptr(c), buf_len(c), &req), 0);
+	assert_int_equal(req.ncerts, 2);
+	assert_int_equal(req.lifetime, 600);
+	assert_int_equal(buf_len(req.certs[1]), buf_len(cert));
+	assert_memory_equal(buf_ptr(req.certs[1]), buf_ptr(cert),
+	    buf_len(cert));
+	proto_req_clear(&req);
+	buf_free(c);
+	/* twice, malformed, none, a bad certs_only, too many: refused */
+	c = assoc(1, 1, 0);
+	assert_int_equal(parse_constrained(buf_ptr(c), buf_len(c), &req), 0);
+	assert_int_equal(req.certs_only, 1);
+	proto_req_clear(&req);
+	buf_free(cert);
+	cert = assoc(0, 1, 0);
+	assert_int_equal(buf_putb(c, cert), 0);
+	assert_int_equal(parse_constrained(buf_ptr(c), buf_len(c), &req),
+	    ERR_FORMAT);
+	proto_req_clear(&req);
+	buf_free(c);
+	c = assoc(0, 1, 1);
+	assert_int_not_equal(parse_constrained(buf_ptr(c), buf_len(c), &req),
+	    0);
+	proto_req_clear(&req);
+	buf_free(c);
+	c = assoc(0, 0, 0);
+	assert_int_not_equal(parse_constrained(buf_ptr(c), buf_len(c), &req),
+	    0);
+	proto_req_clear(&req);
+	buf_free(c);
+	c = assoc(2, 1, 0);
+	assert_int_not_equal(parse_constrained(buf_ptr(c), buf_len(c), &req),
+	    0);
+	proto_req_clear(&req);
+	buf_free(c);
+	c = assoc(0, AGENT_ASSOC_CERTS_MAX + 1, 0);
+	assert_int_equal(parse_constrained(buf_ptr(c), buf_len(c), &req),
+	    ERR_TOO_LARGE);
+	proto_req_clear(&req);
+	buf_free(c);
+	buf_free(cert);
 }
 
 static void
@@ -400,6 +500,44 @@ test_identities_reply(void **state)
 	buf_free(out);
 }
 
+/* Each card key is followed by its certificates, for that card only. */
+static void
+test_identities_certs(void **state)
+{
+	struct buf *out = buf_new(), *p = keys_payload(1, 1);
+	struct buf *k = key_blob("ssh-ed25519"), *other = key_blob("ssh-rsa");
+	struct buf *c1 = buf_from("cert-1", 6), *c2 = buf_from("cert-2", 6);
+	struct buf *c3 = buf_from("cert-3", 6);
+	const struct proto_cert certs[] = {
+		{ c1, k, NULL },
+		{ c2, other, NULL },		/* another key */
+		{ c3, k, "0000:99999999" },	/* another card */
+	};
+	const uint8_t *blob;
+	size_t len;
+	uint32_t n;
+
+	assert_int_equal(proto_put_identities_certs(out, p, certs, 3), 0);
+	assert_int_equal(buf_consume(out, 5), 0);
+	assert_int_equal(buf_get_u32(out, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(buf_get_string_direct(out, &blob, &len), 0);
+	assert_int_equal(len, buf_len(k));
+	assert_int_equal(buf_get_string_direct(out, &blob, &len), 0);
+	assert_int_equal(buf_get_string_direct(out, &blob, &len), 0);
+	assert_memory_equal(blob, "cert-1", 6);
+	assert_int_equal(buf_get_string_direct(out, &blob, &len), 0);
+	assert_memory_equal(blob, "0000:01234567", len);
+	assert_int_equal(buf_len(out), 0);
+	buf_free(c1);
+	buf_free(c2);
+	buf_free(c3);
+	buf_free(k);
+	buf_free(other);
+	buf_free(p);
+	buf_free(out);
+}
+
 static struct buf *
 sig_payload(const char *alg)
 {
@@ -442,7 +580,7 @@ test_status_reply(void **state)
 	uint8_t type;
 	size_t nlen;
 
-	assert_int_equal(proto_put_status_report(out, p), 0);
+	assert_int_equal(proto_put_status_report(out, p, NULL, 0), 0);
 	assert_int_equal(buf_get_u32(out, &len), 0);
 	assert_int_equal(len, buf_len(out));
 	assert_int_equal(buf_get_u8(out, &type), 0);
@@ -454,13 +592,55 @@ test_status_reply(void **state)
 	buf_free(p);
 	buf_reset(out);
 	p = buf_from(v9, sizeof(v9));
-	assert_int_equal(proto_put_status_report(out, p), ERR_UNSUPPORTED);
+	assert_int_equal(proto_put_status_report(out, p, NULL, 0),
+	    ERR_UNSUPPORTED);
 	assert_int_equal(buf_len(out), 0);
 	buf_free(p);
 	p = buf_from(empty, sizeof(empty) - 1);
-	assert_int_equal(proto_put_status_report(out, p), ERR_TRUNCATED);
+	assert_int_equal(proto_put_status_report(out, p, NULL, 0),
+	    ERR_TRUNCATED);
 	buf_free(p);
 	buf_free(out);
+}
+
+/* The agent puts the certificates it offers for each card's key in. */
+static void
+test_status_certs(void **state)
+{
+	struct status *st = status_new(), *got = NULL;
+	struct status_card card;
+	struct buf *k = key_blob("ssh-ed25519"), *cert = cert_blob();
+	struct buf *report = buf_new(), *out = buf_new();
+	const struct proto_cert certs[] = { { cert, k, NULL } };
+	const uint8_t *name;
+	size_t len;
+
+	memset(&card, 0, sizeof(card));
+	card.ident = "0000:01234567";
+	card.reader = "Reader 00 00";
+	card.blob = k;
+	assert_int_equal(status_add_card(st, &card), 0);
+	assert_int_equal(status_put(report, st), 0);
+	assert_int_equal(proto_put_status_report(out, report, certs, 1), 0);
+	assert_int_equal(buf_consume(out, 5), 0);
+	assert_int_equal(buf_get_string_direct(out, &name, &len), 0);
+	assert_int_equal(status_parse(buf_ptr(out), buf_len(out), &got), 0);
+	assert_int_equal(got->cards[0].ncerts, 1);
+	assert_int_equal(buf_len(got->cards[0].certs[0]), buf_len(cert));
+	status_free(got);
+	/* cardd knows no certificates: a report with one is refused */
+	buf_reset(report);
+	buf_reset(out);
+	st->cards[0].certs[0] = buf_dup(buf_ptr(cert), buf_len(cert));
+	st->cards[0].ncerts = 1;
+	assert_int_equal(status_put(report, st), 0);
+	assert_int_equal(proto_put_status_report(out, report, NULL, 0),
+	    ERR_FORMAT);
+	status_free(st);
+	buf_free(report);
+	buf_free(out);
+	buf_free(cert);
+	buf_free(k);
 }
 
 int
@@ -471,6 +651,7 @@ main(void)
 		cmocka_unit_test(test_sign_flags),
 		cmocka_unit_test(test_add_card),
 		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_assoc_certs),
 		cmocka_unit_test(test_remove_card),
 		cmocka_unit_test(test_lock_unlock),
 		cmocka_unit_test(test_extensions),
@@ -478,8 +659,10 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_identities_reply),
+		cmocka_unit_test(test_identities_certs),
 		cmocka_unit_test(test_signature_reply),
 		cmocka_unit_test(test_status_reply),
+		cmocka_unit_test(test_status_certs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

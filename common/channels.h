@@ -68,6 +68,10 @@ enum ac_reason {
 #define SV_FRAME_MAX		4096
 #define SV_PEER			16	/* supervisor -> helper */
 #define SV_DEAUTH		17	/* supervisor -> agent */
+#define SV_CERTS		18	/* supervisor -> agent: certificates */
+#define SV_CERTS_COUNT_MAX	64
+#define SV_CERTS_MAX		(256 * 1024)	/* payload */
+#define SV_AGENT_FRAME_MAX	(SV_CERTS_MAX + 64)	/* agent's channel */
 #define SV_TOUCH		48	/* cardd -> supervisor */
 #define SV_AUDIT		49	/* cardd -> supervisor */
 

@@ -205,6 +205,8 @@ start_helper(struct sv *sv, enum sv_helper_id id)
 		    &sv->helpers[links[i][1]]) != 0)
 			goto fail;
 	}
+	if (id == H_AGENT)
+		certs_update(sv, 1);	/* a new agent knows none */
 	return;
  fail:
 	error("cannot start %s; shutting down", sv->helpers[id].name);
@@ -346,6 +348,12 @@ run_timers(struct sv *sv)
 	}
 	if (sv->stopping && alive(sv) > 0 && now >= sv->stop_deadline)
 		return 100;	/* SIGKILL sent: wait for the reaping */
+	if (!sv->stopping && sv->certs.rescan_at != 0) {
+		certs_update(sv, 0);
+		if (sv->certs.rescan_at != 0 &&
+		    (next == -1 || sv->certs.rescan_at < next))
+			next = sv->certs.rescan_at;
+	}
 	return next == -1 ? -1 : (int)(next - now);
 }
 
@@ -362,7 +370,7 @@ poll_helper(const struct sv_helper *h, struct pollfd *pfd)
 int
 sv_run(struct sv *sv)
 {
-	struct pollfd pfd[1 + H_COUNT];
+	struct pollfd pfd[2 + H_COUNT];
 	struct sv_helper *h;
 	sigset_t set;
 	int i, timeout;
@@ -370,6 +378,8 @@ sv_run(struct sv *sv)
 	loop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
+	if (certs_init(&sv->certs) != 0)
+		fatal("out of memory");
 	/* Set up: from here on only the loop's calls (and the helpers'). */
 	if (sv_sandbox() != 0) {
 		sock_remove(&sv->sock);
@@ -381,16 +391,20 @@ sv_run(struct sv *sv)
 		timeout = run_timers(sv);
 		pfd[0].fd = sv->sigfd;
 		pfd[0].events = POLLIN;
+		pfd[1].fd = sv->certs.fd;	/* -1: ignored */
+		pfd[1].events = POLLIN;
 		for (i = 0; i < H_COUNT; i++)
-			poll_helper(&sv->helpers[i], &pfd[1 + i]);
-		if (poll(pfd, 1 + H_COUNT, timeout) == -1 && errno != EINTR)
+			poll_helper(&sv->helpers[i], &pfd[2 + i]);
+		if (poll(pfd, 2 + H_COUNT, timeout) == -1 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
+		if (pfd[1].revents != 0)
+			certs_input(&sv->certs);
 		for (i = 0; i < H_COUNT; i++) {
 			h = &sv->helpers[i];
-			if (h->chan != NULL && pfd[1 + i].fd == h->fd &&
-			    (pfd[1 + i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (h->chan != NULL && pfd[2 + i].fd == h->fd &&
+			    (pfd[2 + i].revents & (POLLIN | POLLHUP | POLLERR)))
 				helper_input(sv, h);
 			flush_helper(sv, h);
 		}

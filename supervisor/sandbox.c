@@ -75,6 +75,10 @@ static const struct sandbox_rule loop_rules[] = {
 	ALLOW("unlink"),
 	ALLOW("unlinkat"),
 	ALLOW("rmdir"),
+	/* certificate files for the agent: read their directories, watch
+	 * them (openat and fstat are in the start-up group below) */
+	ALLOW("getdents64"),
+	ALLOW("inotify_add_watch"),
 	/* syslog(3) (re)connects to /dev/log lazily, reads the zone file */
 	ALLOW_IF("socket", ARG_EQ(0, AF_UNIX), SOCK_TYPE(1, SOCK_DGRAM),
 	    ARG_EQ(2, 0)),

@@ -40,8 +40,8 @@ static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 		.name = "supervisor->agent",
 		.self = PRIVSEP_ROLE_SUPERVISOR,
 		.peer = PRIVSEP_ROLE_AGENT,
-		.max_frame = SV_FRAME_MAX,
-		.max_queued = SV_QUEUE_MAX,
+		.max_frame = SV_AGENT_FRAME_MAX,	/* CERTS */
+		.max_queued = 2 * SV_AGENT_FRAME_MAX,
 		.pass_fds = 1,
 	},
 	[H_CARDD] = {

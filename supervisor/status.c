@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "buf.h"
+#include "cert.h"
 #include "err.h"
 #include "keyblob.h"
 #include "log.h"
@@ -243,11 +244,61 @@ print_pin(const struct status_card *c)
 	}
 }
 
+/* A certificate's time as UTC, "forever" or "always" at the ends. */
+static void
+fmt_cert_time(uint64_t t, char *s, size_t len)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0)
+		snprintf(s, len, "always");
+	else if (t == CERT_FOREVER)
+		snprintf(s, len, "forever");
+	else if (t > INT64_MAX || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(s, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(s, len, "%llu", (unsigned long long)t);
+}
+
+/* "a,b,c", or "(any)" for none: as ssh-keygen -L shows it. */
+static char *
+principals(const struct cert *cert)
+{
+	GString *s = g_string_new(NULL);
+	size_t i;
+
+	for (i = 0; i < cert->nprincipals; i++)
+		g_string_append_printf(s, "%s%s", i == 0 ? "" : ",",
+		    cert->principals[i]);
+	if (cert->nprincipals == 0)
+		g_string_append(s, "(any)");
+	return g_string_free(s, FALSE);
+}
+
+static void
+print_cert(const struct buf *blob)
+{
+	struct cert *cert = NULL;
+	char from[32], to[32], *who;
+
+	if (cert_parse(buf_ptr(blob), buf_len(blob), &cert) != 0) {
+		printf("    (not a certificate this program can read)\n");
+		return;
+	}
+	fmt_cert_time(cert->valid_after, from, sizeof(from));
+	fmt_cert_time(cert->valid_before, to, sizeof(to));
+	who = principals(cert);
+	printf("    id \"%s\" serial %llu for %s\n", cert->key_id,
+	    (unsigned long long)cert->serial, who);
+	printf("      valid from %s to %s\n", from, to);
+	g_free(who);
+	cert_free(cert);
+}
+
 static void
 print_card(const struct status_card *c)
 {
 	struct keyinfo k;
-	char *line;
 	size_t i;
 
 	keyinfo_get(c, &k);
@@ -262,11 +313,8 @@ print_card(const struct status_card *c)
 		printf("  %-13s %u\n", "PIN tries", c->tries);
 	printf("  %-13s %s\n", "touch", status_uif_name(c->uif));
 	printf("  %-13s %s\n", "certificates", c->ncerts == 0 ? "none" : "");
-	for (i = 0; i < c->ncerts; i++) {
-		(void)keyblob_to_line(c->certs[i], NULL, &line);
-		printf("    %s\n", line != NULL ? line : "?");
-		free(line);
-	}
+	for (i = 0; i < c->ncerts; i++)
+		print_cert(c->certs[i]);
 	keyinfo_free(&k);
 }
 
@@ -331,9 +379,51 @@ json_pin(JsonBuilder *jb, const struct status_card *c)
 }
 
 static void
+json_cert_member(JsonBuilder *jb, const char *name, uint64_t t)
+{
+	char s[32];
+
+	fmt_cert_time(t, s, sizeof(s));
+	json_builder_set_member_name(jb, name);
+	json_builder_add_string_value(jb, s);
+}
+
+/* key id, serial, principals, validity, and the certificate's line. */
+static void
+json_cert(JsonBuilder *jb, const struct buf *blob)
+{
+	struct cert *cert = NULL;
+	char *line = NULL;
+	size_t i;
+
+	if (cert_parse(buf_ptr(blob), buf_len(blob), &cert) != 0 ||
+	    keyblob_to_line(blob, NULL, &line) != 0) {
+		json_builder_add_null_value(jb);
+		goto out;
+	}
+	json_builder_begin_object(jb);
+	json_builder_set_member_name(jb, "key_id");
+	json_builder_add_string_value(jb, cert->key_id);
+	json_builder_set_member_name(jb, "serial");
+	json_builder_add_int_value(jb, (gint64)cert->serial);
+	json_builder_set_member_name(jb, "principals");
+	json_builder_begin_array(jb);
+	for (i = 0; i < cert->nprincipals; i++)
+		json_builder_add_string_value(jb, cert->principals[i]);
+	json_builder_end_array(jb);
+	json_cert_member(jb, "valid_after", cert->valid_after);
+	json_cert_member(jb, "valid_before", cert->valid_before);
+	json_builder_set_member_name(jb, "certificate");
+	json_builder_add_string_value(jb, line);
+	json_builder_end_object(jb);
+ out:
+	free(line);
+	cert_free(cert);
+}
+
+static void
 json_card(JsonBuilder *jb, const struct status_card *c)
 {
-	char *line;
 	size_t i;
 
 	json_builder_begin_object(jb);
@@ -352,11 +442,8 @@ json_card(JsonBuilder *jb, const struct status_card *c)
 	json_builder_add_string_value(jb, status_uif_name(c->uif));
 	json_builder_set_member_name(jb, "certificates");
 	json_builder_begin_array(jb);
-	for (i = 0; i < c->ncerts; i++) {
-		if (keyblob_to_line(c->certs[i], NULL, &line) == 0)
-			json_builder_add_string_value(jb, line);
-		free(line);
-	}
+	for (i = 0; i < c->ncerts; i++)
+		json_cert(jb, c->certs[i]);
 	json_builder_end_array(jb);
 	json_builder_end_object(jb);
 }

@@ -62,6 +62,24 @@ struct sv_sock {
 	int		 inherited;	/* from systemd: not ours to remove */
 };
 
+/* Where certificates are read from (certs.c), watched with inotify. */
+#define SV_CERT_WATCHES		5
+#define SV_CERTS_SETTLE		150	/* ms from a change to the rescan */
+
+struct sv_watch {
+	char		*path;
+	const char	*name;		/* parent: the entry it waits for */
+	const char	*suffix;	/* directory: files it reads */
+	int		 wd;		/* -1: not watched */
+};
+
+struct sv_certs {
+	int		 fd;		/* inotify, -1 if none */
+	struct sv_watch	 w[SV_CERT_WATCHES];
+	struct buf	*sent;		/* last CERTS payload */
+	int64_t		 rescan_at;	/* ms, 0: none due */
+};
+
 struct sv {
 	struct sv_helper helpers[H_COUNT];
 	struct sv_sock	 sock;
@@ -75,6 +93,7 @@ struct sv {
 	int		 stopping;
 	int64_t		 stop_deadline;	/* ms */
 	int		 failed;	/* exit 1 */
+	struct sv_certs	 certs;
 };
 
 /* sockdir.c */
@@ -98,6 +117,11 @@ int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
 	    struct buf *payload);
 int64_t	notice_timer(struct sv *sv, int64_t now);
 int	notice_reaped(struct sv *sv, pid_t pid, int status);
+/* certs.c */
+int	certs_init(struct sv_certs *sc);
+void	certs_input(struct sv_certs *sc);	/* inotify readable */
+/* Rescan if due, send CERTS to the agent if changed or force. */
+void	certs_update(struct sv *sv, int force);
 
 /* sandbox.c */
 int	sv_sandbox(void);
