@@ -1,6 +1,8 @@
 #!/bin/sh
 # A hostile card (vcard --hostile modes, tests/vcard/hostile.h) under a
-# real cardagent: for each mode, listing and signing end in bounded time
+# real cardagent: for each mode, signing (with the key cached, then after
+# another program reset the card) and listing (the card plugged in
+# again) end in bounded time
 # with a failure, no key or a signature that verifies (never a hang or a
 # bad signature); cardd is the same process, or a restarted one with the
 # PIN store intact; once the card behaves again (ctl hostile off) listing
@@ -14,7 +16,7 @@ MODES=${HOSTILE_MODES:-"tlv trunc overlong chain huge sw6c sw61err nodata serial
 BOUND_MS=20000
 
 rig_init
-tap_plan $((6 + 5 * $(echo $MODES | wc -w)))
+tap_plan $((6 + 6 * $(echo $MODES | wc -w)))
 agent_env
 { rig_start_pcscd 1 && rig_card_init h --serial 0000E2E2 --pw1 "$PIN" &&
     rig_card_genkey h aut ed25519 && rig_card_start h 0
@@ -66,8 +68,8 @@ list_bounded()
 	timeout 30 ssh-add -L >"$RIG_DIR/list.out" 2>&1
 	_rc=$?
 	_ms=$(elapsed_ms "$_t0")
-	echo "# ssh-add -L: exit $_rc after $_ms ms: $(head -c 60 \
-	    "$RIG_DIR/list.out")"
+	echo "# ssh-add -L: exit $_rc after $_ms ms: $(awk \
+	    '{ print $1, $NF }' "$RIG_DIR/list.out")"
 	[ $_rc -ne 124 ] && [ "$_ms" -lt $BOUND_MS ]
 }
 
@@ -92,6 +94,15 @@ for m in $MODES; do
 	rc=$?
 	cat "$RIG_DIR/s.out"
 	tap_check "$m: a sign fails cleanly or verifies" test $rc -ne 2
+	# Another program resets the card: cardd selects it again and
+	# checks it is the same card, mid-session, on the hostile card.
+	"$PCSCPROBE" -R -X apdu 0 00A4040006D27600012401 \
+	    >"$RIG_DIR/reset.out" 2>&1 || echo "# the reset failed"
+	sign >"$RIG_DIR/s.out"
+	rc=$?
+	cat "$RIG_DIR/s.out"
+	tap_check "$m: after a reset, a sign fails cleanly or verifies" \
+	    test $rc -ne 2
 	# Plugged in again, the card is read afresh, hostile from the start.
 	replug || echo "# replug failed"
 	list_bounded >"$RIG_DIR/l.out"

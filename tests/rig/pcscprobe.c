@@ -3,12 +3,13 @@
  *
  *	pcscprobe [-v] list
  *	pcscprobe [-v] wait READER present|empty TIMEOUT_MS
- *	pcscprobe [-v] [-R] apdu READER HEX [HEX ...]
+ *	pcscprobe [-v] [-R] [-X] apdu READER HEX [HEX ...]
  *
  * READER is a reader name or an index into pcscd's reader list.  `apdu'
  * connects in shared mode, sends all APDUs in one transaction and prints
  * each answer (data and status word) in hex, one line per command.  It
  * follows 61xx with GET RESPONSE and prints the joined answer, unless -R.
+ * -X resets the card when it disconnects, as another program may.
  * Exit status: 0 success, 1 failure, 2 usage.
  */
 #include "config.h"
@@ -37,6 +38,7 @@
 #define RESP_MAX		MAX_BUFFER_SIZE_EXTENDED
 
 static int follow_61xx = 1;
+static DWORD disposition = SCARD_LEAVE_CARD;	/* -X: SCARD_RESET_CARD */
 
 static void
 usage(void)
@@ -44,7 +46,7 @@ usage(void)
 	fprintf(stderr,
 	    "usage: pcscprobe [-v] list\n"
 	    "       pcscprobe [-v] wait READER present|empty TIMEOUT_MS\n"
-	    "       pcscprobe [-v] [-R] apdu READER HEX [HEX ...]\n");
+	    "       pcscprobe [-v] [-R] [-X] apdu READER HEX [HEX ...]\n");
 }
 
 static int
@@ -475,7 +477,7 @@ cmd_apdu(SCARDCONTEXT ctx, int argc, char **argv)
 	    SCARD_S_SUCCESS && r == 0)
 		r = pcsc_fail("SCardEndTransaction", rv);
 	if (connected)
-		(void)SCardDisconnect(card, SCARD_LEAVE_CARD);
+		(void)SCardDisconnect(card, disposition);
 	free(name);
 	return r;
 }
@@ -508,10 +510,13 @@ main(int argc, char **argv)
 	enum log_level level = LOG_LEVEL_INFO;
 	int ch, r;
 
-	while ((ch = getopt(argc, argv, "Rv")) != -1) {
+	while ((ch = getopt(argc, argv, "RvX")) != -1) {
 		switch (ch) {
 		case 'R':
 			follow_61xx = 0;
+			break;
+		case 'X':
+			disposition = SCARD_RESET_CARD;
 			break;
 		case 'v':
 			level = LOG_LEVEL_DEBUG;
