@@ -34,6 +34,7 @@ struct conn {
 	enum ac_alg	 alg;		/* of the SIGN in flight */
 	uint64_t	 reply_at;	/* ms: delayed FAILURE, or 0 */
 	int		 dead;		/* close at the end of this round */
+	uint64_t	 active_ms;	/* accepted or last read: eviction */
 	struct sessbind	 sb;
 };
 TAILQ_HEAD(connq, conn);

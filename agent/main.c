@@ -186,7 +186,7 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	memset(pfd, 0, sizeof(*pfd) * (NFIXED + AGENT_CONNS_MAX));
 	pfd[0].fd = privsep_fd(a->sv);
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
-	pfd[1].fd = a->nconns < AGENT_CONNS_MAX ? a->listen_fd : -1;
+	pfd[1].fd = a->listen_fd;	/* at the cap, conn_accept evicts */
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |
