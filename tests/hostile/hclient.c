@@ -32,6 +32,7 @@
 #define GOOD_MAX_MS	2000
 #define GOOD_SAMPLES	20000
 #define NRANDOM		10000
+#define NIDLE		300	/* idle connections, over AGENT_CONNS_MAX */
 #define BAD_IDENT	"FFFF:FFFFFFFF"	/* no such card: costs no PIN try */
 
 static const char *sock_path;
@@ -751,6 +752,23 @@ a_noread(const char *agent_pid)
 	return dropped && rss0 > 0 && rss1 > 0 && rss1 - rss0 < 16 * 1024;
 }
 
+/* Idle connections, more than the agent keeps, held for 3 s. */
+static int
+a_conns(void)
+{
+	int fds[NIDLE], i, n = 0;
+
+	for (i = 0; i < NIDLE; i++)
+		if ((fds[i] = agent_connect()) != -1)
+			n++;
+	printf("# %d idle connections opened\n", n);
+	usleep(3000000);
+	for (i = 0; i < NIDLE; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	return n > 0;
+}
+
 static int
 attack(const char *name, const char *agent_pid)
 {
@@ -772,6 +790,8 @@ attack(const char *name, const char *agent_pid)
 		return a_random();
 	if (strcmp(name, "noread") == 0)
 		return a_noread(agent_pid);
+	if (strcmp(name, "conns") == 0)
+		return a_conns();
 	printf("# no attack %s\n", name);
 	return 0;
 }

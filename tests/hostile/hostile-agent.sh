@@ -1,7 +1,8 @@
 #!/bin/sh
 # Hostile clients against a real cardagent (tests/hostile/hclient): cut,
 # truncated and half-open frames, lying and oversized lengths, unknown
-# types, 10 000 random frames, a client that never reads.  Meanwhile a
+# types, 10 000 random frames, a client that never reads, 300 idle
+# connections (over the agent's cap of 128).  Meanwhile a
 # well-behaved client lists and signs on another connection and must be
 # served (its latencies are printed); after each attack the agent is the
 # same process and ssh-add -L still works.
@@ -11,7 +12,7 @@
 HCLIENT=${HCLIENT:-$top_builddir/tests/hostile/hclient}
 PIN=602214
 ID=0000:0000E1E1
-ATTACKS=${HOSTILE_ATTACKS:-"cut truncated halfopen length cap lie unknown random noread"}
+ATTACKS=${HOSTILE_ATTACKS:-"cut truncated halfopen length cap lie unknown random noread conns"}
 
 rig_init
 [ -x "$HCLIENT" ] || { echo "Bail out! $HCLIENT is not built"; exit 1; }
