@@ -322,50 +322,16 @@ cdt_stop(struct cdt *t)
 	return -1;
 }
 
-static int
-send_raw(int sock, const void *p, size_t len, int fd)
-{
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
-	ssize_t n;
-
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	/* cardd may close while we write: that is what we wait for */
-	n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	return n == -1 && errno != EPIPE && errno != ECONNRESET ?
-	    ERR_SYSTEM : 0;
-}
-
 int
-cdt_raw_expect_close(struct cdt *t, const void *p, size_t len, int fd)
+cdt_wait_close(struct cdt *t)
 {
 	struct buf *reply = NULL;
 	uint32_t id;
 	uint8_t type;
-	int pending, r;
+	int r;
 
 	if (t->agent == NULL)
 		return ERR_EOF;
-	do {
-		if ((r = privsep_flush(t->agent, &pending)) != 0)
-			return r;
-	} while (pending);
-	if ((r = send_raw(privsep_fd(t->agent), p, len, fd)) != 0)
-		return r;
 	r = agent_wait(t, &type, &id, &reply);
 	buf_free(reply);
 	privsep_chan_close(&t->agent);

@@ -19,7 +19,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,30 +28,14 @@
 #include "cdt.h"
 #include "channels.h"
 #include "err.h"
+#include "hlib.h"
 #include "log.h"
 
 #define IDENT	"0000:0000E3E3"
 #define PIN	"hostile-PIN-7319"
 
-static int ntests, nfailed;
 static unsigned pin_leaks;
 static char logpath[512];
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* A request and its reply type (negative: no reply); watches for the PIN. */
 static int
@@ -122,6 +105,17 @@ log_lines(void)
 	return n;
 }
 
+/* Our HELLO out first, before raw bytes. */
+static int
+flush_agent(struct cdt *t)
+{
+	int pending = 1, r = 0;
+
+	while (r == 0 && pending)
+		r = privsep_flush(t->agent, &pending);
+	return r;
+}
+
 /* cardd wrote a log line since before and still runs. */
 static int
 logged_alive(long before, const char *what)
@@ -154,8 +148,9 @@ raw_closes(struct cdt *t, const void *p, size_t len, int fd)
 {
 	long before = log_lines();
 
-	if (cdt_peer(t, PRIVSEP_ROLE_AGENT) != 0 ||
-	    cdt_raw_expect_close(t, p, len, fd) != 0) {
+	if (cdt_peer(t, PRIVSEP_ROLE_AGENT) != 0 || flush_agent(t) != 0 ||
+	    hl_send(privsep_fd(t->agent), p, len, fd) != 0 ||
+	    cdt_wait_close(t) != 0) {
 		printf("# raw frame of %zu bytes: channel not closed\n", len);
 		return 0;
 	}
@@ -249,7 +244,7 @@ t_types(struct cdt *t)
 		if (!raw_closes(t, f, sizeof(f), -1) && bad++ < 5)
 			printf("# type %u not refused\n", type);
 	}
-	ok(bad == 0, "251 types outside cardd's permit table (0, HELLO "
+	hl_ok(bad == 0, "251 types outside cardd's permit table (0, HELLO "
 	    "again, 2-15, pinstore's replies 32-35, 21-255): each closes the "
 	    "channel, logged");
 }
@@ -263,19 +258,19 @@ t_malformed(struct cdt *t, const struct buf *blob)
 
 	e = enrol_req(IDENT, strlen(IDENT), "123456");
 	f = forget_req(IDENT, strlen(IDENT));
-	ok(cuts_close(t, AC_SIGN, s), "SIGN cut at every byte: closed");
-	ok(cuts_close(t, AC_ENROL, e), "ENROL cut at every byte: closed");
-	ok(cuts_close(t, AC_FORGET, f), "FORGET cut at every byte: closed");
-	ok(trailing_closes(t, AC_SIGN, s) && trailing_closes(t, AC_ENROL,
+	hl_ok(cuts_close(t, AC_SIGN, s), "SIGN cut at every byte: closed");
+	hl_ok(cuts_close(t, AC_ENROL, e), "ENROL cut at every byte: closed");
+	hl_ok(cuts_close(t, AC_FORGET, f), "FORGET cut at every byte: closed");
+	hl_ok(trailing_closes(t, AC_SIGN, s) && trailing_closes(t, AC_ENROL,
 	    e) && trailing_closes(t, AC_FORGET, f),
 	    "SIGN, ENROL, FORGET with a trailing byte: closed");
-	ok(one != NULL && buf_put_u8(one, 0) == 0 &&
+	hl_ok(one != NULL && buf_put_u8(one, 0) == 0 &&
 	    closes(t, AC_LIST, one) && closes(t, AC_RESET, one),
 	    "LIST and RESET with a payload: closed");
-	ok(closes(t, AC_SIGN, h) && closes(t, AC_ENROL, h) &&
+	hl_ok(closes(t, AC_SIGN, h) && closes(t, AC_ENROL, h) &&
 	    closes(t, AC_FORGET, h), "a string claiming 4 GiB in SIGN, "
 	    "ENROL, FORGET: closed");
-	ok(big != NULL && buf_reserve(big, 4096, &p) == 0 &&
+	hl_ok(big != NULL && buf_reserve(big, 4096, &p) == 0 &&
 	    (memset(p, 'A', 4096), closes(t, AC_FORGET, big)) &&
 	    closes(t, AC_ENROL, big), "ENROL and FORGET over their payload "
 	    "cap: closed");
@@ -291,14 +286,8 @@ t_malformed(struct cdt *t, const struct buf *blob)
 static int
 cut_frame(struct cdt *t, const void *p, size_t len)
 {
-	int pending = 1;
-
-	if (cdt_peer(t, PRIVSEP_ROLE_AGENT) != 0)
-		return 0;
-	while (pending)
-		if (privsep_flush(t->agent, &pending) != 0)
-			return 0;
-	if (write(privsep_fd(t->agent), p, len) != (ssize_t)len)
+	if (cdt_peer(t, PRIVSEP_ROLE_AGENT) != 0 || flush_agent(t) != 0 ||
+	    hl_send(privsep_fd(t->agent), p, len, -1) != 0)
 		return 0;
 	privsep_chan_close(&t->agent);
 	usleep(100 * 1000);
@@ -316,16 +305,16 @@ t_framing(struct cdt *t)
 	static const uint8_t list[] = { 0, 0, 0, 5, AC_LIST, 0, 0, 0, 1 };
 	int fd;
 
-	ok(raw_closes(t, len0, sizeof(len0), -1) &&
+	hl_ok(raw_closes(t, len0, sizeof(len0), -1) &&
 	    raw_closes(t, len4, sizeof(len4), -1),
 	    "frame lengths 0 and 4 (< type + id): closed");
-	ok(raw_closes(t, over, sizeof(over), -1) &&
+	hl_ok(raw_closes(t, over, sizeof(over), -1) &&
 	    raw_closes(t, huge, sizeof(huge), -1),
 	    "frame lengths 320 KiB + 1 and 4 GiB: closed");
-	ok(cut_frame(t, list, 6), "a frame cut short, then the channel "
+	hl_ok(cut_frame(t, list, 6), "a frame cut short, then the channel "
 	    "closed: cardd lives on and serves a new one");
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ok(fd >= 0 && raw_closes(t, list, sizeof(list), fd),
+	hl_ok(fd >= 0 && raw_closes(t, list, sizeof(list), fd),
 	    "a LIST carrying a descriptor: closed");
 	if (fd >= 0)
 		close(fd);
@@ -365,11 +354,11 @@ t_bad_contents(struct cdt *t, const struct buf *blob)
 		buf_free(b);
 	}
 	b = sign_req(blob, 1, 1);
-	ok(good && fails(t, AC_SIGN, b, AC_R_INVALID), "SIGN with algorithm "
+	hl_ok(good && fails(t, AC_SIGN, b, AC_R_INVALID), "SIGN with algorithm "
 	    "0, 8, 255, RSA for an Ed25519 key, flags 1: FAIL 7");
 	buf_free(b);
 	b = sign_req(junk, 1, 0);
-	ok(fails(t, AC_SIGN, b, AC_R_NO_KEY), "SIGN with a key no card "
+	hl_ok(fails(t, AC_SIGN, b, AC_R_NO_KEY), "SIGN with a key no card "
 	    "has: FAIL 1");
 	buf_free(b);
 	for (good = 1, i = 0; i < sizeof(idents) / sizeof(idents[0]); i++) {
@@ -378,7 +367,7 @@ t_bad_contents(struct cdt *t, const struct buf *blob)
 		buf_free(b);
 	}
 	b = enrol_req(IDENT "\0x", strlen(IDENT) + 2, "123456");
-	ok(good && fails(t, AC_ENROL, b, AC_R_NO_KEY), "ENROL for idents "
+	hl_ok(good && fails(t, AC_ENROL, b, AC_R_NO_KEY), "ENROL for idents "
 	    "empty, with '/', newline, lower case, space and '#', NUL, of "
 	    "no card: FAIL 1");
 	buf_free(b);
@@ -390,10 +379,10 @@ t_bad_contents(struct cdt *t, const struct buf *blob)
 		good &= fails(t, AC_ENROL, b, AC_R_INVALID);
 		buf_free(b);
 	}
-	ok(good && tries() == before && before > 0, "ENROL with PINs of 0, "
+	hl_ok(good && tries() == before && before > 0, "ENROL with PINs of 0, "
 	    "5 and 128 bytes: FAIL 7, no PIN try spent (%d left)", before);
 	b = forget_req("../../pins\n#", 12);
-	ok(call(t, AC_FORGET, b, NULL) == AC_OK && list_ok(t, NULL),
+	hl_ok(call(t, AC_FORGET, b, NULL) == AC_OK && list_ok(t, NULL),
 	    "FORGET for a bad ident: OK (nothing to forget), and the same "
 	    "channel serves LIST");
 	buf_free(b);
@@ -452,7 +441,7 @@ t_supervisor(const char *cardd, int what)
 	r = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0 &&
 	    log_lines() > before;
  out:
-	ok(r == 1, "supervisor channel, %s: cardd logs and exits with "
+	hl_ok(r == 1, "supervisor channel, %s: cardd logs and exits with "
 	    "status %d (raw %#x), not a signal", names[what],
 	    st != -1 && WIFEXITED(st) ? WEXITSTATUS(st) : -1, st);
 	buf_free(b);
@@ -480,30 +469,29 @@ main(void)
 		printf("Bail out! cannot start %s\n", cardd);
 		return 1;
 	}
-	ok(list_ok(&t, blob), "LIST: one card");
+	hl_ok(list_ok(&t, blob), "LIST: one card");
 	b = enrol_req(IDENT, strlen(IDENT), PIN);
-	ok(call(&t, AC_ENROL, b, NULL) == AC_OK, "ENROL a distinctive PIN");
+	hl_ok(call(&t, AC_ENROL, b, NULL) == AC_OK, "ENROL a distinctive PIN");
 	buf_free(b);
 	b = sign_req(blob, 1, 0);
-	ok(call(&t, AC_SIGN, b, NULL) == AC_SIGNATURE, "SIGN works");
+	hl_ok(call(&t, AC_SIGN, b, NULL) == AC_SIGNATURE, "SIGN works");
 	buf_free(b);
 	t_types(&t);
 	t_malformed(&t, blob);
 	t_framing(&t);
-	ok(cdt_peer(&t, PRIVSEP_ROLE_AGENT) == 0 && list_ok(&t, NULL),
+	hl_ok(cdt_peer(&t, PRIVSEP_ROLE_AGENT) == 0 && list_ok(&t, NULL),
 	    "after every violation cardd serves a new agent channel");
 	t_bad_contents(&t, blob);
 	b = sign_req(blob, 1, 0);
-	ok(call(&t, AC_SIGN, b, NULL) == AC_SIGNATURE, "SIGN still works");
+	hl_ok(call(&t, AC_SIGN, b, NULL) == AC_SIGNATURE, "SIGN still works");
 	buf_free(b);
-	ok(pin_leaks == 0, "no reply carried the PIN");
-	ok(cdt_alive(&t), "cardd never died");
+	hl_ok(pin_leaks == 0, "no reply carried the PIN");
+	hl_ok(cdt_alive(&t), "cardd never died");
 	st = cdt_stop(&t);
-	ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	hl_ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "supervisor channel closed: cardd exits 0");
 	for (i = 0; i < 4; i++)
 		t_supervisor(cardd, i);
 	buf_free(blob);
-	printf("1..%d\n", ntests);
-	return nfailed == 0 ? 0 : 1;
+	return hl_done();
 }

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "buf.h"
 #include "channels.h"
 #include "err.h"
+#include "hlib.h"
 #include "log.h"
 #include "privsep.h"
 #include "store.h"
@@ -68,24 +68,7 @@ struct ps {
 	struct privsep_chan *sv, *cardd;
 };
 
-static int ntests, nfailed;
 static struct buf *expected;	/* the store file, byte for byte */
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 static int
 flush(struct privsep_chan *chan)
@@ -378,7 +361,7 @@ t_idents(struct ps *p)
 		}
 		good &= store_intact(p);
 	}
-	ok(good, "idents with newline, NUL, '/', lower case, space, '#', tab, "
+	hl_ok(good, "idents with newline, NUL, '/', lower case, space, '#', tab, "
 	    "empty, 59 bytes, in GET, PUT, DELETE, INVALIDATE: FAIL 7, the "
 	    "store file unchanged");
 }
@@ -401,7 +384,7 @@ t_pins(struct ps *p)
 		buf_free(b);
 		good &= store_intact(p);
 	}
-	ok(good, "PINs of 0, 5, 128 newlines: FAIL 7; of 1000 (over the "
+	hl_ok(good, "PINs of 0, 5, 128 newlines: FAIL 7; of 1000 (over the "
 	    "PUT cap): closed; the store file unchanged");
 }
 
@@ -422,7 +405,7 @@ t_huge(struct ps *p)
 	    closes(p, CP_PUT, b);
 	good &= buf_reserve(big, CP_FRAME_MAX, &q) == 0 &&
 	    (memset(q, '0', CP_FRAME_MAX), closes(p, CP_PUT, big));
-	ok(good && store_intact(p), "strings claiming 4 GiB, a 4 KiB ident: "
+	hl_ok(good && store_intact(p), "strings claiming 4 GiB, a 4 KiB ident: "
 	    "closed; the store file unchanged");
 	buf_free(b);
 	buf_free(big);
@@ -449,7 +432,7 @@ t_exact(struct ps *p)
 		buf_free(b);
 	}
 	b = req("", 0, NULL, 0, 0);	/* 4 bytes of payload */
-	ok(good && closes(p, CP_DROP_MEMORY, b) && store_intact(p),
+	hl_ok(good && closes(p, CP_DROP_MEMORY, b) && store_intact(p),
 	    "GET, PUT, DELETE, INVALIDATE cut at every byte or with a "
 	    "trailing byte, DROP_MEMORY with a payload: closed; file intact");
 	buf_free(b);
@@ -465,7 +448,7 @@ t_types(struct ps *p)
 		if ((t < CP_GET || t > CP_DROP_MEMORY) &&
 		    !closes(p, (uint8_t)t, b) && bad++ < 5)
 			printf("# type %u not refused\n", t);
-	ok(b != NULL && bad == 0 && store_intact(p), "251 types outside "
+	hl_ok(b != NULL && bad == 0 && store_intact(p), "251 types outside "
 	    "pinstore's permit table (0-15 with HELLO, 21-255 with its own "
 	    "replies 32-35): each closes the channel");
 	buf_free(b);
@@ -475,28 +458,12 @@ t_types(struct ps *p)
 static int
 raw_closes(struct ps *p, const void *data, size_t len, int fd)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *c;
 	struct buf *b = NULL;
 	uint8_t type;
 	int r;
 
-	if (fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		msg.msg_control = cm.buf;
-		msg.msg_controllen = sizeof(cm.buf);
-		c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	(void)sendmsg(privsep_fd(p->cardd), &msg, MSG_NOSIGNAL);
+	if (hl_send(privsep_fd(p->cardd), data, len, fd) != 0)
+		return 0;
 	r = reply(p, &type, &b);
 	buf_free(b);
 	if (r != ERR_EOF)
@@ -519,16 +486,16 @@ t_framing(struct ps *p)
 	    raw_closes(p, len4, sizeof(len4), -1) &&
 	    raw_closes(p, over, sizeof(over), -1) &&
 	    raw_closes(p, huge, sizeof(huge), -1);
-	ok(good, "frame lengths 0, 4, 4 KiB (over the cap) and 4 GiB: "
+	hl_ok(good, "frame lengths 0, 4, 4 KiB (over the cap) and 4 GiB: "
 	    "closed");
-	ok(fd >= 0 && raw_closes(p, drop, sizeof(drop), fd),
+	hl_ok(fd >= 0 && raw_closes(p, drop, sizeof(drop), fd),
 	    "a DROP_MEMORY carrying a descriptor: closed");
 	if (fd >= 0)
 		close(fd);
 	good = send(privsep_fd(p->cardd), drop, 6, MSG_NOSIGNAL) == 6;
 	privsep_chan_close(&p->cardd);
 	usleep(100 * 1000);
-	ok(good && alive(p) && peer(p) == 0 && gets_back(p) &&
+	hl_ok(good && alive(p) && peer(p) == 0 && gets_back(p) &&
 	    store_intact(p), "a frame cut short, then cardd gone: pinstore "
 	    "serves the next channel, every PIN and the file intact");
 }
@@ -549,7 +516,7 @@ t_supervisor(struct ps *p)
 		st = -1;
 		usleep(100 * 1000);
 	}
-	ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
+	hl_ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 1,
 	    "supervisor hands over a channel for the agent: pinstore exits "
 	    "with status 1, not a signal (raw %#x)", st);
 	if (st == -1 && p->pid > 0) {
@@ -572,7 +539,7 @@ main(void)
 		printf("Bail out! cannot start cardagent-pinstore\n");
 		return 1;
 	}
-	ok(enrol_good(&p) && gets_back(&p) && store_intact(&p),
+	hl_ok(enrol_good(&p) && gets_back(&p) && store_intact(&p),
 	    "PUT %d PINs with newlines, tabs, NUL, '#', a forged record and "
 	    "the file's magic: each comes back exactly, the file holds "
 	    "%d records", NGOOD, NGOOD);
@@ -582,7 +549,7 @@ main(void)
 	t_exact(&p);
 	t_types(&p);
 	t_framing(&p);
-	ok(alive(&p) && gets_back(&p) && store_intact(&p),
+	hl_ok(alive(&p) && gets_back(&p) && store_intact(&p),
 	    "pinstore never died; every PIN and the file intact");
 	t_supervisor(&p);
 	privsep_chan_close(&p.cardd);
@@ -590,6 +557,5 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p.dir);
 	st = system(cmd);
 	buf_free(expected);
-	printf("1..%d\n", ntests);
-	return nfailed == 0 && st == 0 ? 0 : 1;
+	return hl_done() == 0 && st == 0 ? 0 : 1;
 }
