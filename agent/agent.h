@@ -40,6 +40,7 @@ struct conn {
 	struct buf	*add_certs[AGENT_ASSOC_CERTS_MAX];	/* its certs */
 	size_t		 nadd_certs;
 	int		 dead;		/* close at the end of this round */
+	uint64_t	 active_ms;	/* accepted or last read: eviction */
 	struct sessbind	 sb;
 };
 TAILQ_HEAD(connq, conn);

@@ -49,6 +49,30 @@ peer_allowed(const struct agent *a, int fd, struct ucred *credp)
 	return 1;
 }
 
+/*
+ * At the connection cap, close the connection idle the longest (no
+ * request in flight, no answer queued) to make room.  Without this a
+ * client holding AGENT_CONNS_MAX idle connections (a forwarding remote
+ * host can) left every later client hanging in the listen backlog.
+ */
+static int
+conn_evict(struct agent *a)
+{
+	struct conn *c, *victim = NULL;
+
+	TAILQ_FOREACH(c, &a->conns, entry)
+		if (!c->busy && !c->dead && buf_len(c->out) == 0 &&
+		    (victim == NULL || c->active_ms < victim->active_ms))
+			victim = c;
+	if (victim == NULL)
+		return 0;
+	info("too many connections: closing connection %d, idle the "
+	    "longest", victim->fd);
+	victim->dead = 1;
+	conn_reap(a);
+	return 1;
+}
+
 void
 conn_accept(struct agent *a)
 {
@@ -62,7 +86,8 @@ conn_accept(struct agent *a)
 			error("accept: %s", strerror(errno));
 		return;
 	}
-	if (!peer_allowed(a, fd, &cred) || a->nconns >= AGENT_CONNS_MAX) {
+	if (!peer_allowed(a, fd, &cred) ||
+	    (a->nconns >= AGENT_CONNS_MAX && !conn_evict(a))) {
 		if (a->nconns >= AGENT_CONNS_MAX)
 			error("too many connections, refusing one");
 		close(fd);
@@ -75,6 +100,7 @@ conn_accept(struct agent *a)
 	c->fd = fd;
 	c->peer_uid = cred.uid;
 	c->peer_pid = cred.pid;
+	c->active_ms = monotime_ms();
 	TAILQ_INSERT_TAIL(&a->conns, c, entry);
 	a->nconns++;
 	debug("connection %d accepted", fd);
@@ -161,6 +187,7 @@ conn_read(struct agent *a, struct conn *c)
 		c->dead = 1;
 		return;
 	}
+	c->active_ms = monotime_ms();
 	conn_process(a, c);
 }
 

@@ -214,10 +214,10 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
 	/*
 	 * Before cardd's first channel, leave clients in the backlog: with
-	 * socket activation the first one arrives before cardd runs.
+	 * socket activation the first one arrives before cardd runs.  At
+	 * the cap, conn_accept evicts an idle connection or refuses.
 	 */
-	pfd[1].fd = a->nconns < AGENT_CONNS_MAX && a->cardd_seen ?
-	    a->listen_fd : -1;
+	pfd[1].fd = a->cardd_seen ? a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |

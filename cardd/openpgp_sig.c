@@ -27,6 +27,8 @@ static const struct {
 	[PGP_SIG_RSA_SHA512] =	{ "rsa-sha2-512", "SHA512", 0 },
 };
 
+#define RSA_SIG_STRIP_MAX	8	/* leading zero bytes a card may omit */
+
 /* DER of DigestInfo up to the digest's OCTET STRING header (RFC 8017). */
 static const uint8_t di_sha1[] = {
 	0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a,
@@ -179,7 +181,12 @@ pgp_rsa_sig_blob(enum pgp_sig alg, const uint8_t *sig, size_t len,
 	if (alg != PGP_SIG_RSA_SHA1 && alg != PGP_SIG_RSA_SHA256 &&
 	    alg != PGP_SIG_RSA_SHA512)
 		return ERR_ARGUMENT;
-	if (len == 0 || len > modlen)
+	/*
+	 * A card may drop the leading zero bytes of the signature integer,
+	 * but more than RSA_SIG_STRIP_MAX of them (odds 2^-64) means a
+	 * truncated answer: padding it would hand out a bad signature.
+	 */
+	if (len == 0 || len > modlen || modlen - len > RSA_SIG_STRIP_MAX)
 		return ERR_FORMAT;
 	if ((padded = buf_new()) == NULL)
 		return ERR_ALLOC;

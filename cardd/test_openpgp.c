@@ -299,6 +299,9 @@ test_rsa_pad(void **state)
 	free(name);
 	assert_int_equal(pgp_rsa_sig_blob(PGP_SIG_RSA_SHA1, sig, 255, 128,
 	    b), ERR_FORMAT);
+	/* half a signature (a truncated answer) is no signature */
+	assert_int_equal(pgp_rsa_sig_blob(PGP_SIG_RSA_SHA1, sig, 128, 256,
+	    b), ERR_FORMAT);
 	assert_int_equal(pgp_rsa_sig_blob(PGP_SIG_ED25519, sig, 64, 64, b),
 	    ERR_ARGUMENT);
 	buf_free(b);

@@ -330,3 +330,20 @@ cdt_stop(struct cdt *t)
 	waitpid(t->pid, &st, 0);
 	return -1;
 }
+
+int
+cdt_wait_close(struct cdt *t)
+{
+	struct buf *reply = NULL;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if (t->agent == NULL)
+		return ERR_EOF;
+	r = agent_wait(t, &type, &id, &reply);
+	buf_free(reply);
+	privsep_chan_close(&t->agent);
+	return r == ERR_EOF || (r == ERR_SYSTEM && errno == ECONNRESET) ?
+	    0 : ERR_FORMAT;
+}

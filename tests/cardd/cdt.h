@@ -41,6 +41,8 @@ int	cdt_call(struct cdt *t, uint8_t type, const struct buf *req,
 	    uint8_t *rtypep, struct buf **replyp);
 /* Sends a request and waits until cardd closes the agent channel. */
 int	cdt_expect_close(struct cdt *t, uint8_t type, const struct buf *req);
+/* Waits until cardd closes the agent channel: 0 if it does, unanswered. */
+int	cdt_wait_close(struct cdt *t);
 int	cdt_alive(struct cdt *t);
 /* Closes the supervisor channel; cardd's exit status. */
 int	cdt_stop(struct cdt *t);

@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "err.h"
+#include "hostile.h"
 #include "keyblob.h"
 #include "log.h"
 #include "run.h"
@@ -28,8 +29,11 @@ usage(void)
 	    "       vcard set STATE pw1|pw3 PIN | pw1-tries|pw3-tries N\n"
 	    "       vcard show STATE\n"
 	    "       vcard run STATE --port PORT --ctl SOCK [--touch-delay MS]"
-	    " [-v]\n"
+	    " [--hostile MODE] [-v]\n"
 	    "       vcard ctl SOCK remove|insert|touch|apdus|status|quit\n"
+	    "       vcard ctl SOCK hostile MODE|off\n"
+	    "MODE: tlv trunc overlong chain huge sw6c sw61err nodata serial"
+	    " (tests/vcard/hostile.h)\n"
 	    "TYPE: rsa2048 rsa3072 rsa4096 p256 p384 p521 ed25519 x25519\n");
 	exit(2);
 }
@@ -258,6 +262,10 @@ cmd_run(int argc, char **argv)
 		else if (strcmp(argv[i], "--touch-delay") == 0)
 			o.touch_delay_ms = (int)parse_num(argv[++i], 10,
 			    3600000, "touch delay");
+		else if (strcmp(argv[i], "--hostile") == 0) {
+			if ((o.hostile = hostile_parse(argv[++i])) == -1)
+				usage();
+		}
 		else
 			usage();
 	}
@@ -292,6 +300,13 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run(argc, argv);
 	if (strcmp(cmd, "ctl") == 0) {
+		char line[CTL_CMD_MAX];
+
+		/* "hostile MODE" is one command line of two words */
+		if (argc == 3 && strcmp(argv[1], "hostile") == 0 &&
+		    snprintf(line, sizeof(line), "hostile %s", argv[2]) <
+		    (int)sizeof(line))
+			return ctl_client(argv[0], line);
 		if (argc != 2)
 			usage();
 		return ctl_client(argv[0], argv[1]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "hostile.h"
 #include "log.h"
 #include "openpgp.h"
 #include "tlv.h"
@@ -226,6 +227,10 @@ run_command(struct card *c, struct apdu *a, struct buf *rsp, int *touchp)
 		return ERR_ALLOC;
 	sw = dispatch(c, a, data, touchp);
 	buf_reset(c->chain);
+	if (sw == SW_OK && (r = hostile_data(c, a, data)) != 0) {
+		buf_free(data);
+		return r;
+	}
 	if (sw != SW_OK || buf_len(data) == 0) {
 		*touchp = *touchp && sw == SW_OK;
 		r = apdu_put_sw(rsp, sw);
@@ -240,6 +245,7 @@ card_apdu(struct card *c, const uint8_t *cmd, size_t len, struct buf *rsp,
     int *touchp)
 {
 	struct apdu a;
+	int r;
 
 	*touchp = 0;
 	c->napdus++;
@@ -254,8 +260,12 @@ card_apdu(struct card *c, const uint8_t *cmd, size_t len, struct buf *rsp,
 		card_reset_transient(c);
 		return apdu_put_sw(rsp, SW_CLA);
 	}
+	hostile_command(c, &a);
 	if (a.ins == 0xc0 && (a.cla & APDU_CLA_CHAIN) == 0)
-		return get_response(c, &a, rsp);
-	buf_reset(c->resp);
-	return run_command(c, &a, rsp, touchp);
+		r = get_response(c, &a, rsp);
+	else {
+		buf_reset(c->resp);
+		r = run_command(c, &a, rsp, touchp);
+	}
+	return r != 0 ? r : hostile_response(c, &a, rsp);
 }

@@ -27,6 +27,8 @@ struct card {
 	uint8_t		 chain_ins, chain_p1, chain_p2;
 	struct buf	*resp;			/* left for GET RESPONSE */
 	unsigned long	 napdus;
+	int		 hostile;		/* enum hostile_mode */
+	unsigned	 hostile_selects;
 };
 
 /* Handler result: status word plus response data. */

@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "err.h"
+#include "hostile.h"
 #include "log.h"
 #include "openpgp.h"
 #include "run.h"
@@ -187,6 +188,20 @@ ctl_status(struct runner *rn, int cfd)
 	ctl_reply(cfd, text, NULL);
 }
 
+/* "hostile MODE": 0, or the error to answer. */
+static const char *
+ctl_hostile(struct runner *rn, const char *mode)
+{
+	int m;
+
+	if ((m = hostile_parse(mode)) == -1)
+		return "unknown hostile mode";
+	info("hostile mode %s", mode);
+	rn->card->hostile = m;
+	rn->card->hostile_selects = 0;
+	return NULL;
+}
+
 static void
 handle_ctl(struct runner *rn)
 {
@@ -217,6 +232,9 @@ handle_ctl(struct runner *rn)
 		return;
 	} else if (strcmp(cmd, "quit") == 0) {
 		rn->quit = 1;
+	} else if (strncmp(cmd, "hostile ", 8) == 0) {
+		ctl_reply(cfd, NULL, ctl_hostile(rn, cmd + 8));
+		return;
 	} else {
 		ctl_reply(cfd, NULL, "unknown command");
 		return;
@@ -299,6 +317,7 @@ vcard_run(const struct run_opts *opts)
 		r = r != 0 ? r : ERR_ALLOC;
 		goto out;
 	}
+	rn.card->hostile = opts->hostile;
 	if ((r = ctl_listen(opts->ctl_path, &rn.lfd)) != 0) {
 		error("control socket %s: %s", opts->ctl_path, strerror(errno));
 		goto out;

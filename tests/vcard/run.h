@@ -10,6 +10,7 @@ struct run_opts {
 	const char	*ctl_path;
 	int		 port;
 	int		 touch_delay_ms;	/* 0: wait for "ctl touch" */
+	int		 hostile;		/* enum hostile_mode */
 };
 
 int	vcard_run(const struct run_opts *opts);
