@@ -19,6 +19,7 @@
 #include "sessbind.h"
 
 #define AGENT_CONNS_MAX		128
+#define AGENT_EVICT_IDLE_MS	1000	/* at the cap: idle this long, evictable */
 #define AGENT_IN_MAX		(4 + AGENT_MSG_MAX)
 #define AGENT_OUT_MAX		(4 * AGENT_IN_MAX)	/* then: stuck client */
 
@@ -70,6 +71,7 @@ void	agent_sandbox(void);
 
 /* conn.c */
 void	conn_accept(struct agent *a);
+uint64_t conn_evictable_at(struct agent *a);
 void	conn_read(struct agent *a, struct conn *c);
 void	conn_write(struct conn *c);
 void	conn_process(struct agent *a, struct conn *c);

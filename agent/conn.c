@@ -49,22 +49,42 @@ peer_allowed(const struct agent *a, int fd, struct ucred *credp)
 	return 1;
 }
 
-/*
- * At the connection cap, close the connection idle the longest (no
- * request in flight, no answer queued) to make room.  Without this a
- * client holding AGENT_CONNS_MAX idle connections (a forwarding remote
- * host can) left every later client hanging in the listen backlog.
- */
-static int
-conn_evict(struct agent *a)
+/* The connection idle the longest: no request in flight, no answer queued. */
+static struct conn *
+conn_idlest(struct agent *a)
 {
-	struct conn *c, *victim = NULL;
+	struct conn *c, *idlest = NULL;
 
 	TAILQ_FOREACH(c, &a->conns, entry)
 		if (!c->busy && !c->dead && buf_len(c->out) == 0 &&
-		    (victim == NULL || c->active_ms < victim->active_ms))
-			victim = c;
-	if (victim == NULL)
+		    (idlest == NULL || c->active_ms < idlest->active_ms))
+			idlest = c;
+	return idlest;
+}
+
+/*
+ * At the connection cap a newcomer waits in the listen backlog, so a
+ * burst of busy clients queues instead of being dropped; but once the
+ * connection idle the longest has been idle AGENT_EVICT_IDLE_MS, the
+ * newcomer takes its place, so a peer holding AGENT_CONNS_MAX idle
+ * connections (a forwarding remote host can) cannot lock everyone out.
+ * When that will be (ms), or 0 if no connection is idle.
+ */
+uint64_t
+conn_evictable_at(struct agent *a)
+{
+	struct conn *c = conn_idlest(a);
+
+	return c == NULL ? 0 : c->active_ms + AGENT_EVICT_IDLE_MS;
+}
+
+static int
+conn_evict(struct agent *a)
+{
+	struct conn *victim = conn_idlest(a);
+
+	if (victim == NULL ||
+	    monotime_ms() < victim->active_ms + AGENT_EVICT_IDLE_MS)
 		return 0;
 	info("too many connections: closing connection %d, idle the "
 	    "longest", victim->fd);

@@ -191,13 +191,16 @@ static int
 next_timeout(struct agent *a)
 {
 	struct conn *c;
-	uint64_t now = monotime_ms(), next = 0;
+	uint64_t now = monotime_ms(), next = 0, at;
 
 	TAILQ_FOREACH(c, &a->conns, entry)
 		if (c->reply_at != 0 && (next == 0 || c->reply_at < next))
 			next = c->reply_at;
 	if (a->idle_at != 0 && (next == 0 || a->idle_at < next))
 		next = a->idle_at;
+	if (a->nconns >= AGENT_CONNS_MAX && (at = conn_evictable_at(a)) != 0 &&
+	    (next == 0 || at < next))
+		next = at;
 	if (next == 0)
 		return -1;
 	return next <= now ? 0 : (int)(next - now);
@@ -208,16 +211,19 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 {
 	struct conn *c;
 	size_t n = NFIXED;
+	uint64_t at;
 
 	memset(pfd, 0, sizeof(*pfd) * (NFIXED + AGENT_CONNS_MAX));
 	pfd[0].fd = privsep_fd(a->sv);
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
 	/*
 	 * Before cardd's first channel, leave clients in the backlog: with
-	 * socket activation the first one arrives before cardd runs.  At
-	 * the cap, conn_accept evicts an idle connection or refuses.
+	 * socket activation the first one arrives before cardd runs; and
+	 * at the cap until a connection is evictable (conn_evictable_at).
 	 */
-	pfd[1].fd = a->cardd_seen ? a->listen_fd : -1;
+	at = a->nconns < AGENT_CONNS_MAX ? 1 : conn_evictable_at(a);
+	pfd[1].fd = a->cardd_seen && at != 0 && at <= monotime_ms() ?
+	    a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |

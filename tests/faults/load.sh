@@ -5,7 +5,8 @@
 # and resident memory of the supervisor and its helpers come back to
 # where they were after a warm-up round.  The agent serves at most 128
 # connections: a 129th waits (the agent stops accepting, the client
-# sits in the listen backlog) and is served once another leaves.
+# sits in the listen backlog) and is served once another leaves, or
+# takes the place of one idle for a second (tests/hostile covers that).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"

@@ -36,7 +36,7 @@
 #define PER_CONN	10	/* requests on one connection */
 #define RETRY_MS	10	/* after EAGAIN from connect */
 #define DEADLINE_MS	240000
-#define CAP_WAIT_MS	1000
+#define CAP_WAIT_MS	300	/* < AGENT_EVICT_IDLE_MS */
 
 enum cstate { C_CLOSED, C_SENDING, C_READING };
 
