@@ -198,6 +198,13 @@ h_lock(struct agent *a, struct conn *c, const struct proto_req *req)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
+	/* a lock the supervisor does not keep would not survive a crash */
+	if (agent_tell_lock(a) != 0) {
+		error("cannot tell the supervisor about the lock: not locked");
+		explicit_bzero(&a->lock, sizeof(a->lock));
+		conn_reply_status(c, SSH_AGENT_FAILURE);
+		return;
+	}
 	info("agent locked");
 	handle_deauth(a, "locked");
 	conn_reply_status(c, SSH_AGENT_SUCCESS);
@@ -213,6 +220,9 @@ h_unlock(struct agent *a, struct conn *c, const struct proto_req *req)
 	    &delay);
 	if (r == 0) {
 		info("agent unlocked");
+		if (agent_tell_lock(a) != 0)
+			error("cannot tell the supervisor about the unlock: "
+			    "a restarted agent would start locked");
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	} else if (delay == 0)
 		conn_reply_status(c, SSH_AGENT_FAILURE);

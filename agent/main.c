@@ -36,6 +36,7 @@
 static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
 	{ SV_DEAUTH, "DEAUTH", 0 },
+	{ SV_RELOCK, "RELOCK", SV_LOCK_VERIFIER_LEN },
 };
 
 static const struct privsep_chan_conf sv_conf = {
@@ -98,6 +99,43 @@ sv_peer(struct agent *a, struct buf *payload)
 	a->cardd_seen = 1;
 }
 
+/*
+ * The lock state the supervisor kept across a crash: empty, or the
+ * verifier of the passphrase that locked the last agent.  It comes once,
+ * before any client is accepted, so a locked agent restarts locked.
+ */
+static void
+sv_relock(struct agent *a, struct buf *payload)
+{
+	int r;
+
+	if (a->lock_known)
+		fatal("supervisor sent RELOCK twice");
+	a->lock_known = 1;
+	if (buf_len(payload) == 0)
+		return;
+	if ((r = lock_restore(&a->lock, payload)) != 0)
+		fatal_fr(r, "supervisor sent a malformed RELOCK");
+	info("the agent was locked before it restarted: still locked");
+}
+
+/* Tell the supervisor the lock state, which it keeps for a restart. */
+int
+agent_tell_lock(struct agent *a)
+{
+	struct buf *b;
+	int r;
+
+	if (!a->lock.locked)
+		return privsep_queue(a->sv, SV_UNLOCKED, 0, NULL);
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = lock_put_verifier(&a->lock, b)) == 0)
+		r = privsep_queue(a->sv, SV_LOCKED, 0, b);
+	buf_free(b);
+	return r;
+}
+
 static void
 sv_input(struct agent *a)
 {
@@ -119,7 +157,9 @@ sv_input(struct agent *a)
 		if (type == SV_PEER)
 			sv_peer(a, payload);
 		else if (privsep_take_fd(a->sv) != -1)
-			fatal("supervisor sent a descriptor with DEAUTH");
+			fatal("supervisor sent a descriptor with type %u", type);
+		else if (type == SV_RELOCK)
+			sv_relock(a, payload);
 		else
 			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);
@@ -199,10 +239,11 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
 	/*
 	 * Before cardd's first channel, leave clients in the backlog: with
-	 * socket activation the first one arrives before cardd runs.
+	 * socket activation the first one arrives before cardd runs.  Nor
+	 * before the lock state: a restarted agent may have to start locked.
 	 */
-	pfd[1].fd = a->nconns < AGENT_CONNS_MAX && a->cardd_seen ?
-	    a->listen_fd : -1;
+	pfd[1].fd = a->nconns < AGENT_CONNS_MAX && a->cardd_seen &&
+	    a->lock_known ? a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |

@@ -68,7 +68,11 @@ enum ac_reason {
 #define SV_FRAME_MAX		4096
 #define SV_PEER			16	/* supervisor -> helper */
 #define SV_DEAUTH		17	/* supervisor -> agent */
+#define SV_RELOCK		20	/* supervisor -> agent */
 #define SV_TOUCH		48	/* cardd -> supervisor */
 #define SV_AUDIT		49	/* cardd -> supervisor */
+#define SV_LOCKED		51	/* agent -> supervisor */
+#define SV_UNLOCKED		52	/* agent -> supervisor */
+#define SV_LOCK_VERIFIER_LEN	48	/* LOCKED, RELOCK: salt 16, hash 32 */
 
 #endif

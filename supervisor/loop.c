@@ -131,23 +131,50 @@ flush_helper(struct sv *sv, struct sv_helper *h)
 		drop_helper(sv, h, r);
 }
 
-/* What a helper sends: only cardd's TOUCH and AUDIT are permitted. */
-static void
-helper_input(struct sv *sv, struct sv_helper *h)
+/*
+ * Take the frames that have arrived from a helper: cardd's TOUCH and
+ * AUDIT, the agent's LOCKED and UNLOCKED (the permit tables let no other
+ * through).  *gotp: how many.
+ */
+static int
+helper_frames(struct sv *sv, struct sv_helper *h, int *gotp)
 {
 	struct buf *payload;
 	uint32_t id;
 	uint8_t type;
 	int r;
 
+	*gotp = 0;
 	r = privsep_read(h->chan);
 	while (r == 0 && (r = privsep_get(h->chan, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
-		r = notice_input(sv, h, type, payload);
+		if (h->role == PRIVSEP_ROLE_AGENT)
+			r = relock_input(sv, type, payload);
+		else
+			r = notice_input(sv, h, type, payload);
 		buf_free(payload);
+		(*gotp)++;
 	}
-	if (r != 0)
+	return r;
+}
+
+static void
+helper_input(struct sv *sv, struct sv_helper *h)
+{
+	int got, r;
+
+	if ((r = helper_frames(sv, h, &got)) != 0)
 		drop_helper(sv, h, r);
+}
+
+/* A helper that died: what it wrote before still counts (a lock). */
+static void
+helper_drain(struct sv *sv, struct sv_helper *h)
+{
+	int got;
+
+	while (h->chan != NULL && helper_frames(sv, h, &got) == 0 && got > 0)
+		;
 }
 
 /* PEER: the role at the other end of fd, which travels along. */
@@ -198,6 +225,9 @@ start_helper(struct sv *sv, enum sv_helper_id id)
 	size_t i;
 
 	if (helper_spawn(sv, &sv->helpers[id]) != 0)
+		goto fail;
+	/* queued before PEER: the agent serves no one until it has both */
+	if (id == H_AGENT && relock_send(sv, &sv->helpers[id]) != 0)
 		goto fail;
 	for (i = 0; i < NLINKS; i++) {
 		if ((links[i][0] == id || links[i][1] == id) &&
@@ -271,6 +301,7 @@ reap(struct sv *sv)
 		if (h == NULL)
 			continue;
 		report_exit(sv, h, status);
+		helper_drain(sv, h);
 		privsep_chan_free(h->chan);
 		h->chan = NULL;
 		close(h->fd);

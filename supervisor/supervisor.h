@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "channels.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -75,6 +76,8 @@ struct sv {
 	int		 stopping;
 	int64_t		 stop_deadline;	/* ms */
 	int		 failed;	/* exit 1 */
+	int		 locked;	/* the agent is locked (ssh-add -x) */
+	uint8_t		 lock_verifier[SV_LOCK_VERIFIER_LEN];	/* salt, hash */
 };
 
 /* sockdir.c */
@@ -98,6 +101,10 @@ int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
 	    struct buf *payload);
 int64_t	notice_timer(struct sv *sv, int64_t now);
 int	notice_reaped(struct sv *sv, pid_t pid, int status);
+
+/* relock.c: the agent's lock kept across its restarts */
+int	relock_input(struct sv *sv, uint8_t type, struct buf *payload);
+int	relock_send(struct sv *sv, struct sv_helper *h);
 
 /* sandbox.c */
 int	sv_sandbox(void);
