@@ -648,6 +648,27 @@ sign_msg(void)
 	return m;
 }
 
+/* On a connection bound with is-forwarding: what the host may not do. */
+static void
+cases_forwarded(int fd)
+{
+	struct buf *m;
+	int f = seen.forget, r = seen.reset, l = seen.locked;
+
+	m = simple_msg(SSH_AGENTC_REMOVE_SMARTCARD_KEY, IDENT, "");
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.forget == f,
+	    "forwarded: REMOVE_SMARTCARD_KEY refused, no FORGET");
+	buf_free(m);
+	m = simple_msg(SSH_AGENTC_REMOVE_ALL_IDENTITIES, NULL, NULL);
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.reset == r,
+	    "forwarded: REMOVE_ALL_IDENTITIES refused, no RESET");
+	buf_free(m);
+	m = simple_msg(SSH_AGENTC_LOCK, "remote-pw", NULL);
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.reset == r &&
+	    seen.locked == l, "forwarded: LOCK refused, not locked");
+	buf_free(m);
+}
+
 static void
 cases_bind(void)
 {
@@ -675,6 +696,7 @@ cases_bind(void)
 	    seen.status == 1, "status@cardagent on a bound connection: "
 	    "cardd's report");
 	buf_free(m);
+	cases_forwarded(fd);
 	close(fd);
 	fd = raw_connect();
 	m = bind_msg(1);
