@@ -152,7 +152,7 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
-	if ((b = buf_new()) == NULL ||
+	if ((b = buf_new_secret(BUF_MAX_DEFAULT)) == NULL ||
 	    buf_put_cstring(b, req->ident) != 0 ||
 	    buf_put_stringb(b, req->pin) != 0 ||
 	    buf_put_u32(b, req->lifetime != 0 ? req->lifetime :

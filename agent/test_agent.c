@@ -65,7 +65,7 @@ static const struct privsep_permit cardd_permit[] = {
 static const struct privsep_chan_conf cardd_conf = {
 	"fake-cardd", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, AC_FRAME_MAX,
 	4 * AC_FRAME_MAX, cardd_permit,
-	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0,
+	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0, 1,
 };
 static const struct privsep_permit sv_permit[] = {
 	{ SV_LOCKED, "LOCKED", SV_LOCK_VERIFIER_LEN },
@@ -74,7 +74,7 @@ static const struct privsep_permit sv_permit[] = {
 static const struct privsep_chan_conf sv_conf = {
 	"fake-supervisor", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT,
 	SV_FRAME_MAX, 4 * SV_FRAME_MAX, sv_permit,
-	sizeof(sv_permit) / sizeof(sv_permit[0]), 1,
+	sizeof(sv_permit) / sizeof(sv_permit[0]), 1, 0,
 };
 
 static void
