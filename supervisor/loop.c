@@ -31,6 +31,8 @@ static const enum sv_helper_id links[][2] = {
 };
 #define NLINKS	(sizeof(links) / sizeof(links[0]))
 
+#define SV_DRAIN_READS	64	/* of a dead helper's channel, at most */
+
 /* The signals the loop reads from its signalfd. */
 static void
 loop_signals(sigset_t *set)
@@ -134,17 +136,16 @@ flush_helper(struct sv *sv, struct sv_helper *h)
 /*
  * Take the frames that have arrived from a helper: cardd's TOUCH and
  * AUDIT, the agent's LOCKED and UNLOCKED (the permit tables let no other
- * through).  *gotp: how many.
+ * through).
  */
 static int
-helper_frames(struct sv *sv, struct sv_helper *h, int *gotp)
+helper_frames(struct sv *sv, struct sv_helper *h)
 {
 	struct buf *payload;
 	uint32_t id;
 	uint8_t type;
 	int r;
 
-	*gotp = 0;
 	r = privsep_read(h->chan);
 	while (r == 0 && (r = privsep_get(h->chan, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
@@ -153,7 +154,6 @@ helper_frames(struct sv *sv, struct sv_helper *h, int *gotp)
 		else
 			r = notice_input(sv, h, type, payload);
 		buf_free(payload);
-		(*gotp)++;
 	}
 	return r;
 }
@@ -161,20 +161,25 @@ helper_frames(struct sv *sv, struct sv_helper *h, int *gotp)
 static void
 helper_input(struct sv *sv, struct sv_helper *h)
 {
-	int got, r;
+	int r;
 
-	if ((r = helper_frames(sv, h, &got)) != 0)
+	if ((r = helper_frames(sv, h)) != 0)
 		drop_helper(sv, h, r);
 }
 
-/* A helper that died: what it wrote before still counts (a lock). */
+/*
+ * A helper that died: the frames it wrote before still count (a lock).
+ * Read to the end of what it left (a frame takes a few reads on this
+ * channel: its first byte comes alone); a bounded number of reads.
+ */
 static void
 helper_drain(struct sv *sv, struct sv_helper *h)
 {
-	int got;
+	int i;
 
-	while (h->chan != NULL && helper_frames(sv, h, &got) == 0 && got > 0)
-		;
+	for (i = 0; i < SV_DRAIN_READS && h->chan != NULL; i++)
+		if (helper_frames(sv, h) != 0)
+			break;
 }
 
 /* PEER: the role at the other end of fd, which travels along. */

@@ -4,6 +4,7 @@
 # place lists no key and signs nothing until ssh-add -X with the same
 # passphrase; an unlocked agent that crashes comes back unlocked.  The
 # supervisor keeps only the verifier: the passphrase is not in its memory.
+# A kill right after the lock's answer finds it kept too.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
@@ -14,7 +15,7 @@ LOCKPW=lock-pass-5a3c
 ID=0000:000000F5
 
 rig_init
-tap_plan 17
+tap_plan 21
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -52,6 +53,18 @@ askpass_set "$LOCKPW"
 tap_is "the passphrase of the lock unlocks it" "$(sadd -X 2>&1)" \
     "Agent unlocked."
 tap_is "the key is listed again" "$(sadd -L 2>&1)" "$(cat "$RIG_DIR/c.pub")"
+
+# The kill at once after the answer: LOCKED was written before it.
+tap_is "ssh-add -x, then SIGKILL at once" \
+    "$(sadd -x 2>&1 && kill -KILL "$(agent_helper_pid agent)" &&
+    echo killed)" "Agent locked.
+killed"
+tap_is "... the new agent is locked" "$(sadd -L 2>&1)" \
+    "The agent has no identities."
+tap_is "... and unlocks with the passphrase" "$(sadd -X 2>&1)" \
+    "Agent unlocked."
+tap_is "... the key is listed again" "$(sadd -L 2>&1)" \
+    "$(cat "$RIG_DIR/c.pub")"
 
 # Unlocked, a crash does not lock it.
 NEW=$(crash)
