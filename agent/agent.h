@@ -49,6 +49,7 @@ TAILQ_HEAD(connq, conn);
 struct agent {
 	int		 listen_fd;
 	int		 cardd_seen;	/* a cardd channel arrived once */
+	int		 lock_known;	/* RELOCK arrived: we may serve */
 	uid_t		 uid;
 	struct privsep_chan *sv;
 	struct privsep_chan *cardd;
@@ -65,6 +66,9 @@ struct agent {
 };
 
 uint64_t monotime_ms(void);
+
+/* main.c: SV_LOCKED or SV_UNLOCKED to the supervisor; 0 or ERR_*. */
+int	agent_tell_lock(struct agent *a);
 
 /* sandbox.c: install the agent's seccomp table (fatal on failure). */
 void	agent_sandbox(void);

@@ -113,8 +113,9 @@ conn_accept(struct agent *a)
 		close(fd);
 		return;
 	}
+	/* what clients send may be a PIN or a passphrase */
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->in = buf_new_capped(AGENT_IN_MAX)) == NULL ||
+	    (c->in = buf_new_secret(AGENT_IN_MAX)) == NULL ||
 	    (c->out = buf_new_capped(AGENT_OUT_MAX)) == NULL)
 		fatal("out of memory");
 	c->fd = fd;

@@ -233,7 +233,7 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
-	if ((b = buf_new()) == NULL ||
+	if ((b = buf_new_secret(BUF_MAX_DEFAULT)) == NULL ||
 	    buf_put_cstring(b, req->ident) != 0 ||
 	    buf_put_stringb(b, req->pin) != 0 ||
 	    buf_put_u32(b, req->lifetime != 0 ? req->lifetime :
@@ -245,11 +245,30 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 		keep_for_reply(c, req);
 }
 
+/*
+ * What a forwarded host may not do to the user's own machine: forget a
+ * persisted PIN, drop every PIN and verified state, lock the agent with
+ * a passphrase of its own or guess the user's (doc/SECURITY.md, "A
+ * forwarded agent").  Non-zero: refused and answered.
+ */
+static int
+refuse_forwarded(struct conn *c, const char *what)
+{
+	if (!sessbind_forwarded(&c->sb))
+		return 0;
+	info("connection %d: refusing %s from a forwarded connection",
+	    c->fd, what);
+	conn_reply_status(c, SSH_AGENT_FAILURE);
+	return 1;
+}
+
 static void
 h_remove(struct agent *a, struct conn *c, const struct proto_req *req)
 {
 	struct buf *b;
 
+	if (refuse_forwarded(c, "to forget a PIN"))
+		return;
 	if ((b = buf_new()) == NULL || buf_put_cstring(b, req->ident) != 0)
 		fatal("out of memory");
 	to_cardd(a, c, AC_FORGET, b);
@@ -279,7 +298,16 @@ handle_deauth(struct agent *a, const char *why)
 static void
 h_lock(struct agent *a, struct conn *c, const struct proto_req *req)
 {
+	if (refuse_forwarded(c, "a lock"))
+		return;
 	if (lock_lock(&a->lock, buf_ptr(req->pin), buf_len(req->pin)) != 0) {
+		conn_reply_status(c, SSH_AGENT_FAILURE);
+		return;
+	}
+	/* a lock the supervisor does not keep would not survive a crash */
+	if (agent_tell_lock(a) != 0) {
+		error("cannot tell the supervisor about the lock: not locked");
+		explicit_bzero(&a->lock, sizeof(a->lock));
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
@@ -294,10 +322,15 @@ h_unlock(struct agent *a, struct conn *c, const struct proto_req *req)
 	unsigned int delay;
 	int r;
 
+	if (refuse_forwarded(c, "an unlock"))
+		return;
 	r = lock_unlock(&a->lock, buf_ptr(req->pin), buf_len(req->pin),
 	    &delay);
 	if (r == 0) {
 		info("agent unlocked");
+		if (agent_tell_lock(a) != 0)
+			error("cannot tell the supervisor about the unlock: "
+			    "a restarted agent would start locked");
 		conn_reply_status(c, SSH_AGENT_SUCCESS);
 	} else if (delay == 0)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
@@ -340,7 +373,10 @@ dispatch(struct agent *a, struct conn *c, struct proto_req *req)
 	case PROTO_SIGN:	h_sign(a, c, req); break;
 	case PROTO_ADD_CARD:	h_add(a, c, req); break;
 	case PROTO_REMOVE_CARD:	h_remove(a, c, req); break;
-	case PROTO_REMOVE_ALL:	to_cardd(a, c, AC_RESET, NULL); break;
+	case PROTO_REMOVE_ALL:
+		if (!refuse_forwarded(c, "to remove all PINs"))
+			to_cardd(a, c, AC_RESET, NULL);
+		break;
 	case PROTO_LOCK:	h_lock(a, c, req); break;
 	case PROTO_UNLOCK:	h_unlock(a, c, req); break;
 	case PROTO_EXT_QUERY:	h_query(c); break;

@@ -8,8 +8,13 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "buf.h"
+#include "channels.h"
 #include "err.h"
 #include "lock.h"
+
+_Static_assert(LOCK_SALT_LEN + LOCK_HASH_LEN == SV_LOCK_VERIFIER_LEN,
+    "the supervisor keeps salt and hash");
 
 #define DELAY_BASE_MS	250	/* first wrong unlock */
 #define DELAY_MAX_MS	10000
@@ -86,6 +91,34 @@ lock_unlock(struct lock_state *ls, const uint8_t *pass, size_t len,
 	if (*delay_msp > DELAY_MAX_MS)
 		*delay_msp = DELAY_MAX_MS;
 	return r != 0 ? r : ERR_PIN_WRONG;
+}
+
+int
+lock_put_verifier(const struct lock_state *ls, struct buf *b)
+{
+	int r;
+
+	if (!ls->locked)
+		return ERR_ARGUMENT;
+	if ((r = buf_put(b, ls->salt, sizeof(ls->salt))) != 0 ||
+	    (r = buf_put(b, ls->hash, sizeof(ls->hash))) != 0)
+		return r;
+	return 0;
+}
+
+int
+lock_restore(struct lock_state *ls, struct buf *verifier)
+{
+	explicit_bzero(ls, sizeof(*ls));
+	if (buf_len(verifier) != SV_LOCK_VERIFIER_LEN)
+		return ERR_FORMAT;
+	if (buf_get(verifier, ls->salt, sizeof(ls->salt)) != 0 ||
+	    buf_get(verifier, ls->hash, sizeof(ls->hash)) != 0) {
+		explicit_bzero(ls, sizeof(*ls));
+		return ERR_FORMAT;
+	}
+	ls->locked = 1;
+	return 0;
 }
 
 int

@@ -12,6 +12,8 @@
 #define LOCK_HASH_LEN	32
 #define LOCK_ITER	200000	/* PBKDF2-SHA256: ~60 ms on a 2020 core */
 
+struct buf;
+
 struct lock_state {
 	int		 locked;
 	unsigned int	 failures;	/* wrong unlocks since the lock */
@@ -25,6 +27,15 @@ int	lock_lock(struct lock_state *ls, const uint8_t *pass, size_t len);
  * ERR_PIN_WRONG and *delay_msp set to the delay before answering. */
 int	lock_unlock(struct lock_state *ls, const uint8_t *pass, size_t len,
 	    unsigned int *delay_msp);
+/*
+ * The verifier (salt, then hash: SV_LOCK_VERIFIER_LEN bytes) the
+ * supervisor keeps, so an agent restarted after a crash starts locked.
+ * lock_put_verifier appends it; ERR_ARGUMENT if not locked.
+ * lock_restore locks ls with a verifier received; ERR_FORMAT unless it
+ * is exactly that long.
+ */
+int	lock_put_verifier(const struct lock_state *ls, struct buf *b);
+int	lock_restore(struct lock_state *ls, struct buf *verifier);
 /* The KDF (exposed for tests and to fetch it before the sandbox). */
 int	lock_hash(const uint8_t *salt, const uint8_t *pass, size_t len,
 	    uint8_t out[LOCK_HASH_LEN]);

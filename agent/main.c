@@ -37,6 +37,7 @@ static const struct privsep_permit sv_permit[] = {
 	{ SV_PEER, "PEER", 1 },
 	{ SV_DEAUTH, "DEAUTH", 0 },
 	{ SV_CERTS, "CERTS", SV_CERTS_MAX },
+	{ SV_RELOCK, "RELOCK", SV_LOCK_VERIFIER_LEN },
 };
 
 static const struct privsep_chan_conf sv_conf = {
@@ -66,6 +67,7 @@ static const struct privsep_chan_conf cardd_conf = {
 	.max_queued = 4 * AC_FRAME_MAX,
 	.permit = cardd_permit,
 	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
+	.secret = 1,	/* ENROL carries a PIN */
 };
 
 static void
@@ -110,6 +112,43 @@ sv_certs(struct agent *a, struct buf *payload)
 	verbose("%zu certificate(s) from files", a->file_certs.n);
 }
 
+/*
+ * The lock state the supervisor kept across a crash: empty, or the
+ * verifier of the passphrase that locked the last agent.  It comes once,
+ * before any client is accepted, so a locked agent restarts locked.
+ */
+static void
+sv_relock(struct agent *a, struct buf *payload)
+{
+	int r;
+
+	if (a->lock_known)
+		fatal("supervisor sent RELOCK twice");
+	a->lock_known = 1;
+	if (buf_len(payload) == 0)
+		return;
+	if ((r = lock_restore(&a->lock, payload)) != 0)
+		fatal_fr(r, "supervisor sent a malformed RELOCK");
+	info("the agent was locked before it restarted: still locked");
+}
+
+/* Tell the supervisor the lock state, which it keeps for a restart. */
+int
+agent_tell_lock(struct agent *a)
+{
+	struct buf *b;
+	int r;
+
+	if (!a->lock.locked)
+		return privsep_queue(a->sv, SV_UNLOCKED, 0, NULL);
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = lock_put_verifier(&a->lock, b)) == 0)
+		r = privsep_queue(a->sv, SV_LOCKED, 0, b);
+	buf_free(b);
+	return r;
+}
+
 static void
 sv_input(struct agent *a)
 {
@@ -131,10 +170,11 @@ sv_input(struct agent *a)
 		if (type == SV_PEER)
 			sv_peer(a, payload);
 		else if (privsep_take_fd(a->sv) != -1)
-			fatal("supervisor sent a descriptor with type %u",
-			    type);
+			fatal("supervisor sent a descriptor with type %u", type);
 		else if (type == SV_CERTS)
 			sv_certs(a, payload);
+		else if (type == SV_RELOCK)
+			sv_relock(a, payload);
 		else
 			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);
@@ -218,12 +258,13 @@ fill_pollfds(struct agent *a, struct pollfd *pfd, struct conn **cs)
 	pfd[0].events = POLLIN | (privsep_want_write(a->sv) ? POLLOUT : 0);
 	/*
 	 * Before cardd's first channel, leave clients in the backlog: with
-	 * socket activation the first one arrives before cardd runs; and
-	 * at the cap until a connection is evictable (conn_evictable_at).
+	 * socket activation the first one arrives before cardd runs.  Nor
+	 * before the lock state: a restarted agent may have to start locked.
+	 * At the cap, not until a connection is evictable (conn_evictable_at).
 	 */
 	at = a->nconns < AGENT_CONNS_MAX ? 1 : conn_evictable_at(a);
-	pfd[1].fd = a->cardd_seen && at != 0 && at <= monotime_ms() ?
-	    a->listen_fd : -1;
+	pfd[1].fd = a->cardd_seen && a->lock_known && at != 0 &&
+	    at <= monotime_ms() ? a->listen_fd : -1;
 	pfd[1].events = POLLIN;
 	pfd[2].fd = a->cardd != NULL ? privsep_fd(a->cardd) : -1;
 	pfd[2].events = POLLIN |

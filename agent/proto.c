@@ -98,9 +98,12 @@ proto_req_clear(struct proto_req *req)
 	explicit_bzero(req, sizeof(*req));
 }
 
-/* A string field into a new owned buffer of at most max bytes. */
+/*
+ * A string field into a new owned buffer of at most max bytes; secret
+ * (a PIN, a passphrase): one kept out of swap.
+ */
 static int
-get_strbuf(struct buf *b, size_t max, struct buf **outp)
+get_strbuf_as(struct buf *b, size_t max, int secret, struct buf **outp)
 {
 	const uint8_t *p;
 	size_t len;
@@ -111,9 +114,19 @@ get_strbuf(struct buf *b, size_t max, struct buf **outp)
 		return r;
 	if (len > max)
 		return ERR_TOO_LARGE;
-	if ((*outp = buf_dup(p, len)) == NULL)
+	*outp = secret ? buf_new_secret(max) : buf_new();
+	if (*outp == NULL || buf_put(*outp, p, len) != 0) {
+		buf_free(*outp);
+		*outp = NULL;
 		return ERR_ALLOC;
+	}
 	return 0;
+}
+
+static int
+get_strbuf(struct buf *b, size_t max, struct buf **outp)
+{
+	return get_strbuf_as(b, max, 0, outp);
 }
 
 int
@@ -286,7 +299,7 @@ parse_card(struct buf *b, struct proto_req *req)
 		return r;
 	if (len == 0 || len > AGENT_IDENT_MAX)
 		return ERR_FORMAT;
-	if ((r = get_strbuf(b, AGENT_PIN_MAX, &req->pin)) != 0)
+	if ((r = get_strbuf_as(b, AGENT_PIN_MAX, 1, &req->pin)) != 0)
 		return r;
 	switch (req->type) {
 	case SSH_AGENTC_ADD_SMARTCARD_KEY:
@@ -307,7 +320,7 @@ parse_lock(struct buf *b, struct proto_req *req)
 {
 	int r;
 
-	if ((r = get_strbuf(b, AGENT_PASS_MAX, &req->pin)) != 0)
+	if ((r = get_strbuf_as(b, AGENT_PASS_MAX, 1, &req->pin)) != 0)
 		return r;
 	if (buf_len(b) != 0)
 		return ERR_FORMAT;

@@ -31,10 +31,12 @@ static const struct sandbox_rule agent_rules[] = {
 	ALLOW_IF("getsockopt", ARG_EQ(1, SOL_SOCKET), ARG_EQ(2, SO_PEERCRED)),
 	/* OpenSSL's DRBG reseeds (lock salt) */
 	ALLOW("getrandom"),
+	/* buf_new_secret: PINs and the passphrase kept out of swap */
+	ALLOW("mlock"),
 };
 
 static const struct sandbox_group agent_group = {
-	"agent", "accept clients, their credentials, randomness",
+	"agent", "accept clients, their credentials, randomness, mlock",
 	agent_rules, sizeof(agent_rules) / sizeof(agent_rules[0]),
 };
 

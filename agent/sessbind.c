@@ -394,6 +394,17 @@ sessbind_clear(struct sessbind *sb)
 }
 
 int
+sessbind_forwarded(const struct sessbind *sb)
+{
+	size_t i;
+
+	for (i = 0; i < sb->n; i++)
+		if (sb->entry[i].forwarding)
+			return 1;
+	return sb->failed;
+}
+
+int
 sessbind_warmup(void)
 {
 	static const char *const keytypes[] = { "ED25519", "EC", "RSA" };

@@ -42,6 +42,11 @@ int	sessbind_add(struct sessbind *sb, const struct buf *hostkey,
 	    const struct buf *session_id, const struct buf *sig,
 	    int is_forwarding);
 void	sessbind_clear(struct sessbind *sb);
+/*
+ * Non-zero if the connection may come from a forwarded host: a bind said
+ * is-forwarding, or a bind failed (what it said is unknown).
+ */
+int	sessbind_forwarded(const struct sessbind *sb);
 
 /* Fetch what verification uses while files may still be opened. */
 int	sessbind_warmup(void);

@@ -45,9 +45,10 @@ static EVP_PKEY *key;
 static struct buf *keyblob;
 static int ntest, nfail;
 
-/* What the fake cardd saw. */
+/* What the fake cardd (and the fake supervisor) saw. */
 static struct {
 	int	 enrol, forget, reset, list, sign, status;
+	int	 locked, unlocked;	/* LOCKED with a verifier, UNLOCKED */
 	char	 ident[64];
 	char	 pin[64];
 	uint32_t lifetime;
@@ -65,11 +66,16 @@ static const struct privsep_permit cardd_permit[] = {
 static const struct privsep_chan_conf cardd_conf = {
 	"fake-cardd", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, AC_FRAME_MAX,
 	4 * AC_FRAME_MAX, cardd_permit,
-	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0,
+	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0, 1,
+};
+static const struct privsep_permit sv_permit[] = {
+	{ SV_LOCKED, "LOCKED", SV_LOCK_VERIFIER_LEN },
+	{ SV_UNLOCKED, "UNLOCKED", 0 },
 };
 static const struct privsep_chan_conf sv_conf = {
 	"fake-supervisor", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT,
-	SV_AGENT_FRAME_MAX, 2 * SV_AGENT_FRAME_MAX, NULL, 0, 1,
+	SV_AGENT_FRAME_MAX, 2 * SV_AGENT_FRAME_MAX, sv_permit,
+	sizeof(sv_permit) / sizeof(sv_permit[0]), 1, 0,
 };
 
 static void
@@ -204,6 +210,17 @@ pump(int extra_fd, int ms)
 		return;
 	if (pfd[1].revents != 0 && privsep_read(sv) != 0)
 		die("agent closed the supervisor channel");
+	while (pfd[1].revents != 0) {
+		if (privsep_get(sv, &type, &id, &p) != 0)
+			die("bad frame from agent to the supervisor");
+		if (p == NULL)
+			break;
+		if (type == SV_LOCKED && buf_len(p) == SV_LOCK_VERIFIER_LEN)
+			seen.locked++;
+		else if (type == SV_UNLOCKED)
+			seen.unlocked++;
+		buf_free(p);
+	}
 	if (pfd[0].revents == 0)
 		return;
 	if (privsep_read(cardd) != 0)
@@ -257,6 +274,7 @@ start_agent(const char *path)
 	close(logfd);
 	if (privsep_chan_new(svp[0], &sv_conf, &sv) != 0 ||
 	    privsep_chan_new(acp[0], &cardd_conf, &cardd) != 0 ||
+	    privsep_queue(sv, SV_RELOCK, 0, NULL) != 0 ||
 	    buf_put_u8(b, PRIVSEP_ROLE_CARDD) != 0 ||
 	    privsep_queue_fd(sv, SV_PEER, 0, b, acp[1]) != 0)
 		die("channels");
@@ -519,6 +537,8 @@ cases_lock(void)
 	ok(r == 0 && contains(out, "Agent locked."), "ssh-add -x: Agent locked");
 	pump(-1, 100);
 	ok(seen.reset == n + 1, "lock sends RESET to cardd");
+	ok(seen.locked == 1 && seen.unlocked == 0,
+	    "lock sends the supervisor the verifier (LOCKED)");
 	r = run(lock, out, sizeof(out));
 	ok(r != 0, "a second lock fails");
 	r = run(list, out, sizeof(out));
@@ -539,6 +559,9 @@ cases_lock(void)
 	set_askpass("lockpw");
 	r = run(unlock, out, sizeof(out));
 	ok(r == 0 && contains(out, "Agent unlocked."), "ssh-add -X: unlocked");
+	pump(-1, 100);
+	ok(seen.locked == 1 && seen.unlocked == 1,
+	    "unlock tells the supervisor (UNLOCKED)");
 	r = run(unlock, out, sizeof(out));
 	ok(r != 0, "unlock when unlocked fails");
 }
@@ -626,6 +649,27 @@ sign_msg(void)
 	return m;
 }
 
+/* On a connection bound with is-forwarding: what the host may not do. */
+static void
+cases_forwarded(int fd)
+{
+	struct buf *m;
+	int f = seen.forget, r = seen.reset, l = seen.locked;
+
+	m = simple_msg(SSH_AGENTC_REMOVE_SMARTCARD_KEY, IDENT, "");
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.forget == f,
+	    "forwarded: REMOVE_SMARTCARD_KEY refused, no FORGET");
+	buf_free(m);
+	m = simple_msg(SSH_AGENTC_REMOVE_ALL_IDENTITIES, NULL, NULL);
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.reset == r,
+	    "forwarded: REMOVE_ALL_IDENTITIES refused, no RESET");
+	buf_free(m);
+	m = simple_msg(SSH_AGENTC_LOCK, "remote-pw", NULL);
+	ok(raw_call(fd, m) == SSH_AGENT_FAILURE && seen.reset == r &&
+	    seen.locked == l, "forwarded: LOCK refused, not locked");
+	buf_free(m);
+}
+
 static void
 cases_bind(void)
 {
@@ -653,6 +697,7 @@ cases_bind(void)
 	    seen.status == 1, "status@cardagent on a bound connection: "
 	    "cardd's report");
 	buf_free(m);
+	cases_forwarded(fd);
 	close(fd);
 	fd = raw_connect();
 	m = bind_msg(1);

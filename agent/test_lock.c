@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
+#include "channels.h"
 #include "err.h"
 #include "lock.h"
 
@@ -62,12 +64,39 @@ test_lock_cycle(void **state)
 	assert_int_equal(lock_unlock(&ls, PASS(""), &d), 0);
 }
 
+/* The verifier the supervisor keeps locks a new state the same way. */
+static void
+test_verifier(void **state)
+{
+	struct lock_state ls, again;
+	struct buf *b = buf_new(), *shortb;
+	unsigned int d;
+
+	memset(&ls, 0, sizeof(ls));
+	assert_non_null(b);
+	assert_int_equal(lock_put_verifier(&ls, b), ERR_ARGUMENT);
+	assert_int_equal(lock_lock(&ls, PASS("pw")), 0);
+	assert_int_equal(lock_put_verifier(&ls, b), 0);
+	assert_int_equal(buf_len(b), SV_LOCK_VERIFIER_LEN);
+	assert_non_null(shortb = buf_dup(buf_ptr(b), buf_len(b) - 1));
+	assert_int_equal(lock_restore(&again, shortb), ERR_FORMAT);
+	assert_int_equal(again.locked, 0);
+	assert_int_equal(lock_restore(&again, b), 0);
+	assert_int_equal(again.locked, 1);
+	assert_int_equal(lock_unlock(&again, PASS("other"), &d), ERR_PIN_WRONG);
+	assert_int_equal(lock_unlock(&again, PASS("pw"), &d), 0);
+	assert_int_equal(again.locked, 0);
+	buf_free(shortb);
+	buf_free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hash),
 		cmocka_unit_test(test_lock_cycle),
+		cmocka_unit_test(test_verifier),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,7 +167,9 @@ iso_send(struct iso_card *c, uint8_t cla, uint8_t ins, uint8_t p1,
 	int r;
 
 	*swp = 0;
-	if ((apdu = buf_new()) == NULL)
+	apdu = ins == ISO_INS_VERIFY && len > 0 ?
+	    buf_new_secret(BUF_MAX_DEFAULT) : buf_new();
+	if (apdu == NULL)
 		return ERR_ALLOC;
 	if ((r = iso_apdu_build(apdu, cla, ins, p1, p2, data, len, le,
 	    ext)) == 0)

@@ -20,6 +20,7 @@
 #define ISO_RESP_MAX		(16 * 1024)	/* joined answer cap */
 #define ISO_GET_RESPONSE_MAX	80	/* 61xx rounds per command */
 #define ISO_CMD_DATA_MAX	(16 * 1024)	/* command data cap */
+#define ISO_INS_VERIFY		0x20	/* its command data is a PIN */
 
 /* Sends one APDU, appends the answer including SW1 SW2 to resp. */
 typedef int (*iso_transmit_fn)(void *arg, const struct buf *apdu,

@@ -9,7 +9,6 @@
 
 #define INS_SELECT	0xa4
 #define INS_GET_DATA	0xca
-#define INS_VERIFY	0x20
 #define INS_INT_AUTH	0x88
 #define INS_GENERATE	0x47
 #define INS_PSO		0x2a
@@ -50,7 +49,7 @@ iso_verify(struct iso_card *c, uint8_t p2, const struct buf *pin)
 		return ERR_ARGUMENT;
 	if ((resp = buf_new()) == NULL)
 		return ERR_ALLOC;
-	r = iso_cmd(c, INS_VERIFY, 0x00, p2, buf_ptr(pin), buf_len(pin), 0,
+	r = iso_cmd(c, ISO_INS_VERIFY, 0x00, p2, buf_ptr(pin), buf_len(pin), 0,
 	    resp);
 	buf_free(resp);
 	return r;
@@ -68,7 +67,7 @@ iso_verify_status(struct iso_card *c, uint8_t p2, int *verifiedp,
 	*triesp = -1;
 	if ((resp = buf_new()) == NULL)
 		return ERR_ALLOC;
-	if ((r = iso_transceive(c, 0x00, INS_VERIFY, 0x00, p2, NULL, 0, 0,
+	if ((r = iso_transceive(c, 0x00, ISO_INS_VERIFY, 0x00, p2, NULL, 0, 0,
 	    resp, &sw)) != 0)
 		goto out;
 	if (sw == ISO_SW_OK)

@@ -37,6 +37,7 @@ const struct privsep_chan_conf pin_conf = {
 	.max_queued = 4 * CP_FRAME_MAX,
 	.permit = pin_permit,
 	.npermit = sizeof(pin_permit) / sizeof(pin_permit[0]),
+	.secret = 1,	/* PUT and PIN carry one */
 };
 
 static long long
@@ -244,7 +245,7 @@ pin_get(struct cardd *d, const char *ident, struct buf **pinp)
 		return r;
 	if (type == CP_NONE)
 		return pin_ok(d, reply);
-	if ((*pinp = buf_new()) == NULL)
+	if ((*pinp = buf_new_secret(BUF_MAX_DEFAULT)) == NULL)
 		r = ERR_ALLOC;
 	else if ((r = buf_get_stringb(reply, *pinp)) != 0 ||
 	    buf_len(reply) != 0) {
@@ -269,7 +270,7 @@ pin_put(struct cardd *d, const char *ident, const struct buf *pin,
 	uint8_t type;
 	int r;
 
-	if ((req = buf_new()) == NULL)
+	if ((req = buf_new_secret(BUF_MAX_DEFAULT)) == NULL)
 		return ERR_ALLOC;
 	if ((r = buf_put_cstring(req, ident)) == 0 &&
 	    (r = buf_put_stringb(req, pin)) == 0 &&

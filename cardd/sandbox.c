@@ -34,6 +34,8 @@ static const struct sandbox_rule peer_rules[] = {
 	/* privsep_chan_new makes a new channel non-blocking */
 	ALLOW_IF("fcntl", ARG_EQ(1, F_GETFL)),
 	ALLOW_IF("fcntl", ARG_EQ(1, F_SETFL)),
+	/* buf_new_secret: the PINs they carry kept out of swap */
+	ALLOW("mlock"),
 };
 
 static const struct sandbox_rule pcsc_rules[] = {
@@ -49,7 +51,7 @@ static const struct sandbox_rule pcsc_rules[] = {
 };
 
 static const struct sandbox_group peer_group = {
-	"cardd-peers", "peer channels arriving from the supervisor",
+	"cardd-peers", "peer channels arriving from the supervisor, mlock",
 	peer_rules, sizeof(peer_rules) / sizeof(peer_rules[0]),
 };
 

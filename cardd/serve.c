@@ -38,6 +38,7 @@ const struct privsep_chan_conf serve_agent_conf = {
 	.max_queued = 4 * AC_FRAME_MAX,
 	.permit = agent_permit,
 	.npermit = sizeof(agent_permit) / sizeof(agent_permit[0]),
+	.secret = 1,	/* ENROL carries a PIN */
 };
 
 /* SIGN's algorithm byte, by value (1-7), as the card layer names it. */
@@ -482,7 +483,7 @@ serve_enrol(struct cardd *d, uint32_t id, struct buf *p)
 	uint32_t lifetime, reason;
 	int r;
 
-	if ((pin = buf_new()) == NULL)
+	if ((pin = buf_new_secret(BUF_MAX_DEFAULT)) == NULL)
 		return ERR_ALLOC;
 	if (get_ident(p, &ident) != 0 || buf_get_stringb(p, pin) != 0 ||
 	    buf_get_u32(p, &lifetime) != 0 || buf_len(p) != 0) {

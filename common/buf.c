@@ -1,7 +1,10 @@
 #include "config.h"
 
+#include <sys/mman.h>
+
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
@@ -15,7 +18,41 @@ struct buf {
 	size_t	 size;		/* end of data */
 	size_t	 max;		/* cap on size - off */
 	int	 readonly;	/* d is borrowed; never written or freed */
+	int	 secret;	/* d is whole pages, mlocked if allowed */
 };
+
+/*
+ * Storage.  A secret buffer's is its own anonymous pages, locked in RAM
+ * where RLIMIT_MEMLOCK allows (else used unlocked: best effort), so no
+ * other allocation shares them and munmap drops the lock with them.
+ */
+static uint8_t *
+store_alloc(const struct buf *b, size_t len)
+{
+	void *p;
+
+	if (!b->secret)
+		return calloc(1, len);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)mlock(p, len);
+	return p;
+}
+
+static void
+store_free(const struct buf *b, uint8_t *d, size_t len)
+{
+	if (d == NULL)
+		return;
+	if (!b->secret) {
+		freezero(d, len);
+		return;
+	}
+	explicit_bzero(d, len);
+	(void)munmap(d, len);
+}
 
 struct buf *
 buf_new_capped(size_t max)
@@ -25,6 +62,16 @@ buf_new_capped(size_t max)
 	if (max > BUF_MAX_LIMIT || (b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
 	b->max = max;
+	return b;
+}
+
+struct buf *
+buf_new_secret(size_t max)
+{
+	struct buf *b;
+
+	if ((b = buf_new_capped(max)) != NULL)
+		b->secret = 1;
 	return b;
 }
 
@@ -68,7 +115,7 @@ buf_free(struct buf *b)
 	if (b == NULL)
 		return;
 	if (!b->readonly)
-		freezero(b->d, b->alloc);
+		store_free(b, b->d, b->alloc);
 	freezero(b, sizeof(*b));
 }
 
@@ -129,7 +176,7 @@ buf_check_reserve(const struct buf *b, size_t len)
 static int
 buf_make_room(struct buf *b, size_t len)
 {
-	size_t need = buf_len(b) + len, nalloc;
+	size_t need = buf_len(b) + len, nalloc, page;
 	uint8_t *nd;
 
 	if (b->off > 0 && need <= b->alloc) {
@@ -144,11 +191,15 @@ buf_make_room(struct buf *b, size_t len)
 		nalloc *= 2;
 	if (nalloc > b->max + BUF_GROW_MIN)
 		nalloc = need;
-	if ((nd = calloc(1, nalloc)) == NULL)
+	if (b->secret) {
+		page = (size_t)sysconf(_SC_PAGESIZE);
+		nalloc = (nalloc + page - 1) / page * page;
+	}
+	if ((nd = store_alloc(b, nalloc)) == NULL)
 		return ERR_ALLOC;
 	if (buf_len(b) > 0)
 		memcpy(nd, b->d + b->off, buf_len(b));
-	freezero(b->d, b->alloc);
+	store_free(b, b->d, b->alloc);
 	b->d = nd;
 	b->alloc = nalloc;
 	b->size -= b->off;

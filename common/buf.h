@@ -22,6 +22,9 @@ struct buf;
 /* Allocation; buf_free() wipes the whole allocation and accepts NULL. */
 struct buf	*buf_new(void);
 struct buf	*buf_new_capped(size_t max);
+/* For a PIN or passphrase: storage kept out of swap (mlock) where
+ * RLIMIT_MEMLOCK allows; whole pages, so for few, short-lived buffers. */
+struct buf	*buf_new_secret(size_t max);
 struct buf	*buf_from(const void *data, size_t len);	/* read-only view */
 struct buf	*buf_dup(const void *data, size_t len);	/* owned copy */
 void		 buf_free(struct buf *b);

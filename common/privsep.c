@@ -106,6 +106,13 @@ queue_frame(struct privsep_chan *chan, uint8_t type, uint32_t id,
 	return 0;
 }
 
+/* A channel's own buffers and the payloads it yields. */
+static struct buf *
+new_buf(const struct privsep_chan_conf *conf, size_t max)
+{
+	return conf->secret ? buf_new_secret(max) : buf_new_capped(max);
+}
+
 static int
 queue_hello(struct privsep_chan *chan)
 {
@@ -144,8 +151,8 @@ privsep_chan_new(int fd, const struct privsep_chan_conf *conf,
 	chan->next_id = 1;
 	chan->taken_fd = -1;
 	/* Room for a whole frame plus what arrives behind it. */
-	if ((chan->in = buf_new_capped(2 * conf->max_frame)) == NULL ||
-	    (chan->out = buf_new_capped(conf->max_queued)) == NULL) {
+	if ((chan->in = new_buf(conf, 2 * conf->max_frame)) == NULL ||
+	    (chan->out = new_buf(conf, conf->max_queued)) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
 	}
@@ -522,7 +529,7 @@ take_frame(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
 	    (r = buf_get_u32(chan->in, idp)) != 0)
 		return ERR_INTERNAL;	/* check_header saw it complete */
 	len -= PRIVSEP_HDR_SIZE;
-	if ((payload = buf_new_capped(len)) == NULL)
+	if ((payload = new_buf(chan->conf, len)) == NULL)
 		return ERR_ALLOC;
 	if (len > 0 && ((r = buf_reserve(payload, len, &p)) != 0 ||
 	    (r = buf_get(chan->in, p, len)) != 0)) {

@@ -71,6 +71,8 @@ struct privsep_chan_conf {
 	const struct privsep_permit *permit;
 	size_t		 npermit;
 	int		 pass_fds;	/* frames may carry a descriptor */
+	int		 secret;	/* frames may hold a PIN: buffers from
+					 * buf_new_secret (kept out of swap) */
 };
 
 /* Descriptors queued to send, or received and not yet taken, at once. */

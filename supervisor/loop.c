@@ -31,6 +31,8 @@ static const enum sv_helper_id links[][2] = {
 };
 #define NLINKS	(sizeof(links) / sizeof(links[0]))
 
+#define SV_DRAIN_READS	64	/* of a dead helper's channel, at most */
+
 /* The signals the loop reads from its signalfd. */
 static void
 loop_signals(sigset_t *set)
@@ -131,9 +133,13 @@ flush_helper(struct sv *sv, struct sv_helper *h)
 		drop_helper(sv, h, r);
 }
 
-/* What a helper sends: only cardd's TOUCH and AUDIT are permitted. */
-static void
-helper_input(struct sv *sv, struct sv_helper *h)
+/*
+ * Take the frames that have arrived from a helper: cardd's TOUCH and
+ * AUDIT, the agent's LOCKED and UNLOCKED (the permit tables let no other
+ * through).
+ */
+static int
+helper_frames(struct sv *sv, struct sv_helper *h)
 {
 	struct buf *payload;
 	uint32_t id;
@@ -143,11 +149,37 @@ helper_input(struct sv *sv, struct sv_helper *h)
 	r = privsep_read(h->chan);
 	while (r == 0 && (r = privsep_get(h->chan, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
-		r = notice_input(sv, h, type, payload);
+		if (h->role == PRIVSEP_ROLE_AGENT)
+			r = relock_input(sv, type, payload);
+		else
+			r = notice_input(sv, h, type, payload);
 		buf_free(payload);
 	}
-	if (r != 0)
+	return r;
+}
+
+static void
+helper_input(struct sv *sv, struct sv_helper *h)
+{
+	int r;
+
+	if ((r = helper_frames(sv, h)) != 0)
 		drop_helper(sv, h, r);
+}
+
+/*
+ * A helper that died: the frames it wrote before still count (a lock).
+ * Read to the end of what it left (a frame takes a few reads on this
+ * channel: its first byte comes alone); a bounded number of reads.
+ */
+static void
+helper_drain(struct sv *sv, struct sv_helper *h)
+{
+	int i;
+
+	for (i = 0; i < SV_DRAIN_READS && h->chan != NULL; i++)
+		if (helper_frames(sv, h) != 0)
+			break;
 }
 
 /* PEER: the role at the other end of fd, which travels along. */
@@ -198,6 +230,9 @@ start_helper(struct sv *sv, enum sv_helper_id id)
 	size_t i;
 
 	if (helper_spawn(sv, &sv->helpers[id]) != 0)
+		goto fail;
+	/* queued before PEER: the agent serves no one until it has both */
+	if (id == H_AGENT && relock_send(sv, &sv->helpers[id]) != 0)
 		goto fail;
 	for (i = 0; i < NLINKS; i++) {
 		if ((links[i][0] == id || links[i][1] == id) &&
@@ -273,6 +308,7 @@ reap(struct sv *sv)
 		if (h == NULL)
 			continue;
 		report_exit(sv, h, status);
+		helper_drain(sv, h);
 		privsep_chan_free(h->chan);
 		h->chan = NULL;
 		close(h->fd);

@@ -112,11 +112,13 @@ static const struct sandbox_rule startup_rules[] = {
 	ALLOW("seccomp"),
 	/* stdio asks whether stderr is a terminal */
 	ALLOW_IF("ioctl", ARG_EQ(1, TCGETS)),
-	/* the agent's peer uid check, pinstore's umask and memory lock */
+	/* the agent's peer uid check, pinstore's umask and memory lock;
+	 * the agent's and cardd's secret buffers (buf_new_secret) */
 	ALLOW("getuid"),
 	ALLOW("geteuid"),
 	ALLOW("umask"),
 	ALLOW("mlockall"),
+	ALLOW("mlock"),
 	/* stat(2) on a path (pcsc-lite checks pcscd's socket) */
 	ALLOW_IF("newfstatat", ARG_EQ(0, (uint32_t)AT_FDCWD), ARG_EQ(3, 0)),
 	ALLOW_IF("fstatat64", ARG_EQ(0, (uint32_t)AT_FDCWD), ARG_EQ(3, 0)),

@@ -35,6 +35,12 @@ static const struct privsep_permit cardd_permit[] = {
 	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 };
 
+/* The agent's lock state, kept for its restart (supervisor/relock.c). */
+static const struct privsep_permit agent_permit[] = {
+	{ SV_LOCKED, "LOCKED", SV_LOCK_VERIFIER_LEN },
+	{ SV_UNLOCKED, "UNLOCKED", 0 },
+};
+
 static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 	[H_AGENT] = {
 		.name = "supervisor->agent",
@@ -42,6 +48,8 @@ static const struct privsep_chan_conf sv_conf[H_COUNT] = {
 		.peer = PRIVSEP_ROLE_AGENT,
 		.max_frame = SV_AGENT_FRAME_MAX,	/* CERTS */
 		.max_queued = 2 * SV_AGENT_FRAME_MAX,
+		.permit = agent_permit,
+		.npermit = sizeof(agent_permit) / sizeof(agent_permit[0]),
 		.pass_fds = 1,
 	},
 	[H_CARDD] = {

@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "channels.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -94,6 +95,8 @@ struct sv {
 	int64_t		 stop_deadline;	/* ms */
 	int		 failed;	/* exit 1 */
 	struct sv_certs	 certs;
+	int		 locked;	/* the agent is locked (ssh-add -x) */
+	uint8_t		 lock_verifier[SV_LOCK_VERIFIER_LEN];	/* salt, hash */
 };
 
 /* sockdir.c */
@@ -122,6 +125,10 @@ int	certs_init(struct sv_certs *sc);
 void	certs_input(struct sv_certs *sc);	/* inotify readable */
 /* Rescan if due, send CERTS to the agent if changed or force. */
 void	certs_update(struct sv *sv, int force);
+
+/* relock.c: the agent's lock kept across its restarts */
+int	relock_input(struct sv *sv, uint8_t type, struct buf *payload);
+int	relock_send(struct sv *sv, struct sv_helper *h);
 
 /* sandbox.c */
 int	sv_sandbox(void);

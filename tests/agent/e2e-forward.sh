@@ -12,8 +12,10 @@ BAD=999999
 ID=0000:000000E1
 
 rig_init
-tap_plan 13
+tap_plan 27
 agent_env
+
+PINS=$XDG_DATA_HOME/cardagent/pins
 
 tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
 
@@ -64,6 +66,48 @@ tap_is "... no APDU reached the card" "$(cat "$RIG_DIR/apdus.1")" \
     "${n0:-(no count)}"
 tap_is "... no PIN try spent" "$(tries)" 3
 tap_check "the enrolled PIN still logs in" ssh_login
+
+# What a forwarded host may not do (doc/SECURITY.md): each command's exit
+# status in the session, and the local state after it.
+verified() { rig_card_ctl c status | grep -qx pw1-82-verified; }
+remote_rc()
+{
+	remote "SSH_ASKPASS=$RIG_DIR/askpass SSH_ASKPASS_REQUIRE=force \
+	    DISPLAY=:0 $1 >>$RIG_DIR/fwd-refused.out 2>&1; echo \$?"
+}
+tap_check "the login left the card verified" verified
+tap_is "remote: ssh-add -e is refused" "$(remote_rc "ssh-add -e $ID")" 1
+tap_check "... the PIN is still stored" grep -q "$ID" "$PINS"
+tap_is "remote: ssh-add -D is refused" "$(remote_rc "ssh-add -D")" 1
+tap_check "... the card is still verified" verified
+askpass_set remote-lock-pw
+tap_is "remote: ssh-add -x is refused" "$(remote_rc "ssh-add -x")" 1
+tap_is "... the agent is not locked" "$(sadd -L 2>&1)" "$LINE"
+# A locked agent signs no login: the session that tries to unlock it
+# starts first and waits for the lock.
+askpass_set local-lock-pw
+remote_rc "touch $RIG_DIR/fwd.ready; i=0;
+    while [ ! -e $RIG_DIR/fwd.go ] && [ \$i -lt 300 ]; do
+    sleep 0.1; i=\$((i + 1)); done; ssh-add -X" >"$RIG_DIR/fwd-unlock.rc" &
+FWD=$!
+rig_track_pid "$FWD"
+i=0
+while [ ! -e "$RIG_DIR/fwd.ready" ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tap_is "local: ssh-add -x locks" "$(sadd -x 2>&1)" "Agent locked."
+touch "$RIG_DIR/fwd.go"
+wait "$FWD"
+tap_is "remote: ssh-add -X, the right passphrase, is refused" \
+    "$(cat "$RIG_DIR/fwd-unlock.rc")" 1
+tap_is "... the agent is still locked" "$(sadd -L 2>&1)" \
+    "The agent has no identities."
+tap_is "local: ssh-add -X unlocks" "$(sadd -X 2>&1)" "Agent unlocked."
+tap_is "local: ssh-add -D" "$(sadd -D 2>&1)" "All identities removed."
+tap_is "local: ssh-add -e forgets the PIN" "$(sadd -e "$ID" 2>&1)" \
+    "Card removed: $ID"
+tap_check "... it is no longer stored" sh -c "! grep -q '$ID' '$PINS'"
 tap_check "every helper still runs (no crash)" sh -c \
     "! grep -q 'killed by signal\|exited with status' '$RIG_DIR/agent.log'"
 

@@ -216,12 +216,22 @@ rig_start_pcscd()
 		printf 'LIBPATH %s\n\n' "$_lib"
 		_i=$((_i + 1))
 	done >"$RIG_DIR/reader.conf.d/vpcd"
+	# --apdu logs every command, a PIN in VERIFY (INS 20), CHANGE
+	# REFERENCE DATA (24) or RESET RETRY COUNTER (2C) too: the log
+	# goes through a filter that masks their data.  A fifo, so that
+	# $! is pcscd's pid.
+	rm -f "$RIG_DIR/pcscd.fifo"
+	mkfifo "$RIG_DIR/pcscd.fifo" || return 1
+	_h='[0-9A-F][0-9A-F]'
+	sed -u "s/\\(APDU: $_h \\(20\\|24\\|2C\\) $_h $_h\\) $_h.*/\\1 (data masked)/" \
+	    <"$RIG_DIR/pcscd.fifo" >"$RIG_DIR/pcscd.log" &
+	rig_track_pid $!
 	RIG_DIR="$RIG_DIR" unshare -m -n --propagation private sh -c '
 		ip link set lo up &&
 		mount --bind "$RIG_DIR/run" /run &&
 		mkdir -p /run/pcscd &&
 		exec pcscd --foreground --config "$RIG_DIR/reader.conf.d" \
-		    --debug --apdu' >"$RIG_DIR/pcscd.log" 2>&1 &
+		    --debug --apdu' >"$RIG_DIR/pcscd.fifo" 2>&1 &
 	PCSCD_PID=$!
 	rig_track_pid $PCSCD_PID
 	export PCSCD_PID RIG_PORT

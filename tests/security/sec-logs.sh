@@ -5,7 +5,8 @@
 # signatures with a PIN fetched from the store, lock, a wrong unlock,
 # unlock and forget; the whole log is searched for each secret and its
 # hex forms.  Controls: the same search finds them in the askpass file
-# (text) and in the PIN store (hex).
+# (text) and in the PIN store (hex).  The rig's pcscd logs APDUs
+# (--apdu): the rig masks the PIN in VERIFY, so its log has none either.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
@@ -18,7 +19,7 @@ WRONGPASS=Ej2Fz53Ca7
 ID=0000:000000C4
 
 rig_init
-tap_plan 14
+tap_plan 16
 agent_env
 
 # session: everything that carries a secret; prints what failed.
@@ -81,5 +82,9 @@ agent_start >/dev/null 2>&1 && sadd -s "$ID" >/dev/null 2>&1
 agent_stop
 tap_check "control: the search finds the PIN (hex) in the PIN store" \
     grep -q -i -F -f "$RIG_DIR/needles" "$XDG_DATA_HOME/cardagent/pins"
+tap_check "the rig's pcscd log (--apdu) holds no PIN" \
+    sh -c "! grep -n -i -F -f '$RIG_DIR/needles' '$RIG_DIR/pcscd.log'"
+tap_check "... and shows the VERIFYs, their data masked" \
+    grep -q 'APDU: 00 20 00 82 (data masked)' "$RIG_DIR/pcscd.log"
 
 tap_done

@@ -3,7 +3,8 @@
 # wrong-PIN enrolment, a good one and a few signatures, and after
 # ssh-add -e, every readable mapping of the supervisor, agent and cardd
 # is scanned for the PIN (and its hex forms); after a lock and unlock,
-# every process for the lock passphrase.  Controls prove the scanner
+# every process for the lock passphrase.  The agent's and cardd's
+# buffers for PINs are locked in RAM (VmLck).  Controls prove the scanner
 # finds what is there: a process holding the string in its environment,
 # and pinstore holding a memory-only PIN.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -17,7 +18,7 @@ LOCKPASS=Lk5Jv90Tq3
 ID=0000:000000C1
 
 rig_init
-tap_plan 20
+tap_plan 21
 agent_env
 
 # scan WHAT TEXT NAME...: memscan every NAME (supervisor or a helper)
@@ -88,6 +89,15 @@ tap_is "after enrolment and signing: not in supervisor, agent, cardd" \
     "$(scan "enrolled" "$PIN" supervisor agent cardd)" \
     "supervisor:0 agent:0 cardd:0 "
 figures
+# Secret buffers (common/buf.h): the agent's and cardd's channel buffers
+# stay allocated, so their locked pages show after the requests.
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+AP=$(agent_helper_pid agent)
+CP=$(agent_helper_pid cardd)
+tap_check "agent and cardd keep PIN buffers out of swap (VmLck > 0)" \
+    test "$(status_kb "$AP" VmLck)" -gt 0 -a "$(status_kb "$CP" VmLck)" -gt 0
+tap_diag "VmLck/VmRSS kB: agent $(status_kb "$AP" VmLck)/$(status_kb "$AP" \
+    VmRSS), cardd $(status_kb "$CP" VmLck)/$(status_kb "$CP" VmRSS)"
 # The file backend reads the store afresh on each request and keeps
 # nothing (pinstore/README.md): a figure, not a claim of the design.
 tap_is "after enrolment and signing: pinstore keeps no persisted PIN" \

@@ -1,11 +1,12 @@
 /* Unit tests for common/buf.c: every getter and putter, truncation,
- * size caps, read-only views and wiping on free. */
+ * size caps, read-only views, wiping on free, secret buffers locked. */
 #include "config.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -312,6 +313,56 @@ test_wipe(void **state)
 	assert_true(was_freezeroed(second, 306));
 }
 
+/* The process's locked memory in kB: VmLck of /proc/self/status. */
+static long
+vmlck_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	assert_true(kb >= 0);
+	return kb;
+}
+
+/* A secret buffer's pages are locked as it grows, unlocked when freed;
+ * a plain one locks nothing. */
+static void
+test_secret_locked(void **state)
+{
+	uint8_t big[10000];
+	struct buf *b;
+	long base = vmlck_kb();
+
+	memset(big, 0x5a, sizeof(big));
+	assert_non_null(b = buf_new());
+	assert_int_equal(buf_put(b, big, sizeof(big)), 0);
+	assert_int_equal(vmlck_kb(), base);
+	buf_free(b);
+	assert_non_null(b = buf_new_secret(BUF_MAX_DEFAULT));
+	assert_int_equal(vmlck_kb(), base);	/* nothing stored yet */
+	assert_int_equal(buf_put(b, "123456", 6), 0);
+	assert_true(vmlck_kb() >= base + 4);
+	assert_int_equal(buf_put(b, big, sizeof(big)), 0);
+	printf("# VmLck: %ld kB before, %ld kB with 10006 secret bytes\n",
+	    base, vmlck_kb());
+	assert_true(vmlck_kb() >= base + 12);
+	assert_memory_equal(buf_ptr(b), "123456", 6);
+	assert_int_equal(buf_consume(b, 6), 0);
+	assert_memory_equal(buf_ptr(b), big, sizeof(big));
+	buf_free(b);
+	assert_int_equal(vmlck_kb(), base);
+	/* a cap holds as for any buffer */
+	assert_non_null(b = buf_new_secret(8));
+	assert_int_equal(buf_put(b, big, 9), ERR_NO_SPACE);
+	buf_free(b);
+}
+
 int
 main(void)
 {
@@ -327,6 +378,7 @@ main(void)
 		cmocka_unit_test(test_readonly_view),
 		cmocka_unit_test(test_consume_end_and_putb),
 		cmocka_unit_test(test_wipe),
+		cmocka_unit_test(test_secret_locked),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
