@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "constraint.h"
 #include "err.h"
 #include "proto.h"
 #include "status.h"
@@ -90,6 +91,7 @@ proto_req_clear(struct proto_req *req)
 	buf_free(req->hostkey);
 	buf_free(req->session_id);
 	buf_free(req->signature);
+	buf_free(req->dest);
 	explicit_bzero(req, sizeof(*req));
 }
 
@@ -166,6 +168,39 @@ parse_sign(struct buf *b, struct proto_req *req)
 	return proto_sign_alg(req->key, req->flags, &req->alg);
 }
 
+/* restrict-destination-v00@openssh.com, checked whole (constraint.h). */
+static int
+parse_dest(struct buf *b, struct proto_req *req)
+{
+	struct cons c;
+	int r;
+
+	if (req->dest != NULL)
+		return ERR_FORMAT;	/* given twice */
+	if ((r = get_strbuf(b, CONS_MAX, &req->dest)) != 0)
+		return r;
+	memset(&c, 0, sizeof(c));
+	r = cons_parse_dest(buf_ptr(req->dest), buf_len(req->dest), &c);
+	if (r == 0 && c.ndest == 0)
+		r = ERR_FORMAT;
+	cons_clear(&c);
+	return r;
+}
+
+static int
+parse_cons_extension(struct buf *b, struct proto_req *req)
+{
+	char *name = NULL;
+	int r;
+
+	if ((r = buf_get_cstring(b, &name, NULL)) != 0)
+		return r;
+	r = strcmp(name, EXT_RESTRICT_DEST) == 0 ? parse_dest(b, req) :
+	    ERR_UNSUPPORTED;
+	free(name);
+	return r;
+}
+
 /* Constraints of 26; any we do not implement fails the whole request. */
 static int
 parse_constraints(struct buf *b, struct proto_req *req)
@@ -185,7 +220,14 @@ parse_constraints(struct buf *b, struct proto_req *req)
 			if (req->lifetime == 0)
 				return ERR_FORMAT;
 			break;
-		default:	/* confirm, extensions, unknown */
+		case SSH_AGENT_CONSTRAIN_CONFIRM:
+			req->cons_flags |= CONS_CONFIRM;
+			break;
+		case SSH_AGENT_CONSTRAIN_EXTENSION:
+			if ((r = parse_cons_extension(b, req)) != 0)
+				return r;
+			break;
+		default:
 			return ERR_UNSUPPORTED;
 		}
 	}
@@ -359,25 +401,76 @@ proto_put_empty_identities(struct buf *out)
 }
 
 /* Copy n (blob, comment) pairs from keys to body, checking each. */
+/* One key of cardd's KEYS payload: blob, ident, constraints (checked). */
+static int
+get_key(struct buf *keys, const uint8_t **blob, size_t *bloblen,
+    const uint8_t **ident, size_t *identlen, const uint8_t **cons,
+    size_t *conslen)
+{
+	struct cons c;
+	int r;
+
+	if ((r = buf_get_string_direct(keys, blob, bloblen)) != 0 ||
+	    (r = buf_get_string_direct(keys, ident, identlen)) != 0 ||
+	    (r = buf_get_string_direct(keys, cons, conslen)) != 0)
+		return r;
+	if (*bloblen == 0 || *identlen > AGENT_IDENT_MAX)
+		return ERR_FORMAT;
+	r = cons_decode(*cons, *conslen, &c);
+	cons_clear(&c);
+	return r;
+}
+
 static int
 copy_keys(struct buf *keys, uint32_t n, struct buf *body)
 {
-	const uint8_t *blob, *ident;
-	size_t bloblen, identlen;
+	const uint8_t *blob, *ident, *cons;
+	size_t bloblen, identlen, conslen;
 	uint32_t i;
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if ((r = buf_get_string_direct(keys, &blob, &bloblen)) != 0 ||
-		    (r = buf_get_string_direct(keys, &ident, &identlen)) != 0)
+		if ((r = get_key(keys, &blob, &bloblen, &ident, &identlen,
+		    &cons, &conslen)) != 0)
 			return r;
-		if (bloblen == 0 || identlen > AGENT_IDENT_MAX)
-			return ERR_FORMAT;
 		if ((r = buf_put_string(body, blob, bloblen)) != 0 ||
 		    (r = buf_put_string(body, ident, identlen)) != 0)
 			return r;
 	}
 	return buf_len(keys) == 0 ? 0 : ERR_FORMAT;
+}
+
+int
+proto_keys_cons(const struct buf *keys, const struct buf *key,
+    struct buf **consp)
+{
+	const uint8_t *blob, *ident, *cons;
+	size_t bloblen, identlen, conslen;
+	struct buf *view;
+	uint32_t n, i;
+	int r;
+
+	*consp = NULL;
+	if (keys == NULL)
+		return ERR_NOT_FOUND;
+	if ((view = buf_from(buf_ptr(keys), buf_len(keys))) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_u32(view, &n)) != 0)
+		goto out;
+	for (i = 0, r = ERR_NOT_FOUND; i < n && r == ERR_NOT_FOUND; i++) {
+		if (get_key(view, &blob, &bloblen, &ident, &identlen, &cons,
+		    &conslen) != 0) {
+			r = ERR_FORMAT;
+			break;
+		}
+		if (bloblen == buf_len(key) &&
+		    memcmp(blob, buf_ptr(key), bloblen) == 0)
+			r = (*consp = buf_dup(cons, conslen)) == NULL ?
+			    ERR_ALLOC : 0;
+	}
+ out:
+	buf_free(view);
+	return r;
 }
 
 int

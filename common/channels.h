@@ -25,6 +25,7 @@
 
 /* SIGN flags */
 #define AC_SIGN_CALLER		0x1	/* the caller's facts follow */
+#define AC_SIGN_CONTEXT		0x2	/* constraints checked, what, path */
 
 enum ac_alg {
 	AC_ALG_ED25519 = 1,
@@ -44,10 +45,11 @@ enum ac_reason {
 	AC_R_CARD = 5,
 	AC_R_STORE = 6,
 	AC_R_INVALID = 7,
+	AC_R_DENIED = 8,	/* a constraint refused it (-c, -h) */
 };
 
 /* cardd <-> pinstore */
-#define CP_FRAME_MAX		4096
+#define CP_FRAME_MAX		8192	/* a PIN and its constraints */
 #define CP_GET			16
 #define CP_PUT			17
 #define CP_DELETE		18
@@ -68,7 +70,9 @@ enum ac_reason {
 #define SV_FRAME_MAX		4096
 #define SV_PEER			16	/* supervisor -> helper */
 #define SV_DEAUTH		17	/* supervisor -> agent */
+#define SV_CONFIRM_REPLY	19	/* supervisor -> cardd */
 #define SV_TOUCH		48	/* cardd -> supervisor */
 #define SV_AUDIT		49	/* cardd -> supervisor */
+#define SV_CONFIRM		50	/* cardd -> supervisor */
 
 #endif

@@ -71,6 +71,7 @@ sv_init(struct sv *sv)
 			return r;
 	}
 	notice_init(sv);
+	confirm_init(sv);
 	/* Blocked before any fork, so no signal is lost or fatal. */
 	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
@@ -143,7 +144,10 @@ helper_input(struct sv *sv, struct sv_helper *h)
 	r = privsep_read(h->chan);
 	while (r == 0 && (r = privsep_get(h->chan, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
-		r = notice_input(sv, h, type, payload);
+		if (h->role == PRIVSEP_ROLE_CARDD && type == SV_CONFIRM)
+			r = confirm_input(sv, h, id, payload);
+		else
+			r = notice_input(sv, h, type, payload);
 		buf_free(payload);
 	}
 	if (r != 0)
@@ -263,7 +267,8 @@ reap(struct sv *sv)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (notice_reaped(sv, pid, status))
+		if (notice_reaped(sv, pid, status) ||
+		    confirm_reaped(sv, pid, status))
 			continue;
 		for (i = 0, h = NULL; i < H_COUNT && h == NULL; i++)
 			if (sv->helpers[i].pid == pid)
@@ -324,11 +329,13 @@ handle_signals(struct sv *sv)
 static int
 run_timers(struct sv *sv)
 {
-	int64_t now = monotime_ms(), next;
+	int64_t now = monotime_ms(), next, c;
 	struct sv_helper *h;
 	int i;
 
 	next = notice_timer(sv, now);
+	if ((c = confirm_timer(sv, now)) != -1 && (next == -1 || c < next))
+		next = c;
 
 	for (i = 0; i < H_COUNT; i++) {
 		h = &sv->helpers[i];

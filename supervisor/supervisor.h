@@ -55,6 +55,20 @@ struct sv_notify {
 	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
 };
 
+/* ssh-add -c: one askpass question at a time. */
+#define SV_CONFIRM_TIMEOUT	30000	/* ms, then SIGKILL: refused */
+
+struct sv_confirm {
+	char		*askpass;	/* NULL: nobody to ask, refuse */
+	pid_t		 pid;		/* -1 while none runs */
+	int		 out;		/* its stdout, read when it exits */
+	uint32_t	 id;		/* the CONFIRM it answers */
+	pid_t		 asker;		/* the cardd that asked */
+	int64_t		 deadline;	/* ms */
+	int		 killed;
+	char		 ident[65];
+};
+
 struct sv_sock {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char		 dir[PATH_MAX];	/* set if we created it */
@@ -67,6 +81,7 @@ struct sv {
 	struct sv_sock	 sock;
 	enum log_level	 helper_level;	/* passed on as -q or -d */
 	struct sv_notify notify;
+	struct sv_confirm confirm;
 	long		 lifetime;	/* -t seconds, 0: none */
 	long		 idle;		/* idle timeout, s; 0: none */
 	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
@@ -98,6 +113,18 @@ int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
 	    struct buf *payload);
 int64_t	notice_timer(struct sv *sv, int64_t now);
 int	notice_reaped(struct sv *sv, pid_t pid, int status);
+/* What confirm.c shares with notice.c: printable words, the command of
+ * a pid, a host key's name from known_hosts (else its fingerprint). */
+int	notice_valid_word(const char *s, size_t len, size_t max);
+void	notice_command_of(uint32_t pid, char *out, size_t outlen);
+void	notice_host_of(const struct buf *hostkey, char *out, size_t outlen);
+
+/* confirm.c: CONFIRM from cardd (ssh-add -c), the askpass it runs */
+void	confirm_init(struct sv *sv);
+int	confirm_input(struct sv *sv, struct sv_helper *h, uint32_t id,
+	    struct buf *payload);
+int64_t	confirm_timer(struct sv *sv, int64_t now);
+int	confirm_reaped(struct sv *sv, pid_t pid, int status);
 
 /* sandbox.c */
 int	sv_sandbox(void);

@@ -149,7 +149,8 @@ parse_keys(struct buf *p, struct keys *k)
 	for (i = 0; i < n; i++) {
 		if ((k->blob[i] = buf_new()) == NULL ||
 		    buf_get_stringb(p, k->blob[i]) != 0 ||
-		    buf_get_cstring(p, &ident, NULL) != 0)
+		    buf_get_cstring(p, &ident, NULL) != 0 ||
+		    buf_get_string_direct(p, NULL, NULL) != 0)
 			return ERR_FORMAT;
 		snprintf(k->ident[i], sizeof(k->ident[i]), "%s", ident);
 		free(ident);
@@ -522,7 +523,7 @@ t_violations(struct cdt *t, struct keys *k)
 	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
 	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
-	    buf_put_u32(b, 0x2) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
+	    buf_put_u32(b, 0x4) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
 	    &reply) == 0 && rtype == AC_FAIL &&
 	    buf_get_u32(reply, &reason) == 0 && reason == AC_R_INVALID,
 	    "SIGN with a reserved flag: FAIL, request not valid");
