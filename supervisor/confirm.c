@@ -1,20 +1,28 @@
 /*
  * ssh-add -c: cardd asks (CONFIRM, doc/PROTOCOL.privsep section 8)
- * before a card enrolled with confirmation signs; the supervisor, the
- * one process allowed to exec, runs $SSH_ASKPASS with
- * SSH_ASKPASS_PROMPT=confirm as ssh-agent does and answers
- * CONFIRM_REPLY.  The question names the card, what is signed, the
- * destination and forwarding path (host names from known_hosts) and
- * the local process.  One question at a time; no askpass, no display,
- * a timeout or anything but a yes is a refusal.
+ * before a card enrolled with confirmation signs; the supervisor builds
+ * the question and answers CONFIRM_REPLY.  The question names the card,
+ * what is signed, the destination and forwarding path (host names from
+ * known_hosts) and the local process.
+ *
+ * An askpass program (GTK, X11, a script) needs whatever system calls
+ * its toolkit makes, far beyond the supervisor's seccomp table, which
+ * every child inherits.  So the supervisor forks, before it installs
+ * its table, a launcher that does nothing but run $SSH_ASKPASS with
+ * SSH_ASKPASS_PROMPT=confirm (as ssh-agent does) for each question it
+ * receives on a socketpair and answer one byte.  One question at a
+ * time; no askpass, no display, a timeout or anything but a yes
+ * (ssh-agent's rule: exit 0 and an empty answer or "yes") refuses.
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,27 +40,8 @@
 #define QUESTION_MAX	2048
 #define ANSWER_MAX	64
 
-/* The askpass to run: SSH_ASKPASS where a display is named. */
-void
-confirm_init(struct sv *sv)
-{
-	const char *askpass = getenv("SSH_ASKPASS");
-	const char *x11 = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY");
-
-	memset(&sv->confirm, 0, sizeof(sv->confirm));
-	sv->confirm.pid = -1;
-	sv->confirm.out = -1;
-	if (askpass == NULL || *askpass == '\0')
-		verbose("no SSH_ASKPASS: keys enrolled with -c cannot sign");
-	else if ((x11 == NULL || *x11 == '\0') && (way == NULL || *way == '\0'))
-		verbose("no DISPLAY or WAYLAND_DISPLAY: keys enrolled with -c "
-		    "cannot sign");
-	else if ((sv->confirm.askpass = strdup(askpass)) == NULL)
-		fatal("out of memory");
-}
-
 static void
-answer(struct sv *sv, struct sv_helper *h, uint32_t id, int allowed)
+answer(struct sv_helper *h, uint32_t id, int allowed)
 {
 	struct buf *b;
 	int r;
@@ -64,7 +53,6 @@ answer(struct sv *sv, struct sv_helper *h, uint32_t id, int allowed)
 	if ((r = privsep_queue(h->chan, SV_CONFIRM_REPLY, id, b)) != 0)
 		error_r(r, "%s: cannot queue CONFIRM_REPLY", h->name);
 	buf_free(b);
-	(void)sv;
 }
 
 /* "login to HOST as USER" and the like. */
@@ -137,11 +125,11 @@ question(const char *ident, const struct caller *c,
 	    ident, what, cmd, c->pid, c->uid, path);
 }
 
-/* In the child: the question as argv[1], the answer on the pipe. */
+/* In the askpass child: the question as argv[1], the answer on out. */
 static void __attribute__((noreturn))
-askpass_exec(const struct sv *sv, int out, char *text)
+askpass_exec(const char *askpass, int out, char *text)
 {
-	char *argv[] = { sv->confirm.askpass, text, NULL };
+	char *argv[] = { (char *)askpass, text, NULL };
 	sigset_t none;
 	int fd;
 
@@ -149,39 +137,143 @@ askpass_exec(const struct sv *sv, int out, char *text)
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
 	    dup2(fd, STDIN_FILENO) == -1 || dup2(out, STDOUT_FILENO) == -1 ||
-	    (sv->helper_stderr != -1 &&
-	    dup2(sv->helper_stderr, STDERR_FILENO) == -1) ||
 	    setenv("SSH_ASKPASS_PROMPT", "confirm", 1) != 0)
 		_exit(127);
 	closefrom(STDERR_FILENO + 1);
-	execv(sv->confirm.askpass, argv);
+	execv(askpass, argv);
 	_exit(127);
 }
 
+/* Read the answer until EOF or the deadline; kill a dawdler. */
 static int
-askpass_start(struct sv *sv, char *text)
+askpass_answer(pid_t pid, int fd, char *buf, size_t size)
 {
+	int64_t deadline = monotime_ms() + SV_CONFIRM_TIMEOUT, left;
+	struct pollfd pfd;
+	size_t len = 0;
+	ssize_t n;
+	int status, killed = 0;
+
+	for (;;) {
+		if ((left = deadline - monotime_ms()) <= 0) {
+			(void)kill(pid, SIGKILL);
+			killed = 1;
+			break;
+		}
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		n = read(fd, buf + len, size - 1 - len);
+		if (n <= 0 && !(n == -1 && errno == EINTR))
+			break;
+		if (n > 0 && (len += (size_t)n) == size - 1)
+			break;
+	}
+	buf[len] = '\0';
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (killed || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return 0;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return buf[0] == '\0' || strcasecmp(buf, "yes") == 0;
+}
+
+static int
+askpass_run(const char *askpass, char *text)
+{
+	char answer[ANSWER_MAX];
+	int fds[2], ok;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return 0;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return 0;
+	}
+	if (pid == 0)
+		askpass_exec(askpass, fds[1], text);
+	close(fds[1]);
+	ok = askpass_answer(pid, fds[0], answer, sizeof(answer));
+	close(fds[0]);
+	explicit_bzero(answer, sizeof(answer));
+	return ok;
+}
+
+/* The launcher: string question in, byte allowed out, until EOF. */
+static void __attribute__((noreturn))
+launcher_main(const char *askpass, int fd)
+{
+	uint8_t msg[4 + QUESTION_MAX], ok;
+	struct buf *in;
+	char *text;
+	ssize_t n;
+
+	for (;;) {
+		/* SOCK_SEQPACKET: one question per read, whole */
+		if ((n = read(fd, msg, sizeof(msg))) == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || (in = buf_from(msg, (size_t)n)) == NULL)
+			_exit(0);
+		if (buf_get_cstring(in, &text, NULL) != 0 || buf_len(in) != 0)
+			_exit(1);
+		buf_free(in);
+		ok = (uint8_t)askpass_run(askpass, text);
+		free(text);
+		if (write(fd, &ok, 1) != 1)
+			_exit(0);
+	}
+}
+
+/* SSH_ASKPASS where a display is named, else NULL: nobody to ask. */
+static const char *
+askpass_path(void)
+{
+	const char *askpass = getenv("SSH_ASKPASS");
+	const char *x11 = getenv("DISPLAY"), *way = getenv("WAYLAND_DISPLAY");
+
+	if (askpass == NULL || *askpass == '\0') {
+		verbose("no SSH_ASKPASS: keys enrolled with -c cannot sign");
+		return NULL;
+	}
+	if ((x11 == NULL || *x11 == '\0') && (way == NULL || *way == '\0')) {
+		verbose("no DISPLAY or WAYLAND_DISPLAY: keys enrolled with -c "
+		    "cannot sign");
+		return NULL;
+	}
+	return askpass;
+}
+
+/* Before the sandbox: fork the launcher if there is an askpass. */
+void
+confirm_init(struct sv *sv)
+{
+	const char *askpass;
 	int fds[2];
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) == -1) {
-		error("pipe for askpass: %s", strerror(errno));
-		return ERR_SYSTEM;
+	memset(&sv->confirm, 0, sizeof(sv->confirm));
+	sv->confirm.fd = -1;
+	sv->confirm.launcher = -1;
+	if ((askpass = askpass_path()) == NULL)
+		return;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) == -1 ||
+	    (pid = fork()) == -1)
+		fatal("askpass launcher: %s", strerror(errno));
+	if (pid == 0) {
+		if (dup2(fds[1], SUPERVISOR_FD) == -1 ||
+		    (sv->helper_stderr != -1 &&
+		    dup2(sv->helper_stderr, STDERR_FILENO) == -1))
+			_exit(1);
+		closefrom(SUPERVISOR_FD + 1);
+		launcher_main(askpass, SUPERVISOR_FD);
 	}
-	if ((pid = fork()) == -1) {
-		error("fork for askpass: %s", strerror(errno));
-		close(fds[0]);
-		close(fds[1]);
-		return ERR_SYSTEM;
-	}
-	if (pid == 0)
-		askpass_exec(sv, fds[1], text);
 	close(fds[1]);
-	sv->confirm.pid = pid;
-	sv->confirm.out = fds[0];
-	sv->confirm.killed = 0;
-	sv->confirm.deadline = monotime_ms() + SV_CONFIRM_TIMEOUT;
-	return 0;
+	sv->confirm.fd = fds[0];
+	sv->confirm.launcher = pid;
+	debug("askpass launcher started (pid %ld)", (long)pid);
 }
 
 /* CONFIRM: string ident, the caller, the context.  Answered always. */
@@ -191,6 +283,7 @@ confirm_input(struct sv *sv, struct sv_helper *h, uint32_t id,
 {
 	struct caller c;
 	struct caller_context x;
+	struct buf *q = NULL;
 	char *ident = NULL, text[QUESTION_MAX];
 	size_t len;
 	int r = ERR_FORMAT;
@@ -203,79 +296,82 @@ confirm_input(struct sv *sv, struct sv_helper *h, uint32_t id,
 		goto out;
 	r = 0;
 	question(ident, &c, &x, text, sizeof(text));
-	if (sv->confirm.askpass == NULL) {
+	if (sv->confirm.fd == -1) {
 		info("card %s: refused, nobody to ask (set SSH_ASKPASS and "
 		    "DISPLAY for cardagent): %s", ident, text);
-		answer(sv, h, id, 0);
-	} else if (sv->confirm.pid != -1) {
+		answer(h, id, 0);
+	} else if (sv->confirm.id != 0) {
 		info("card %s: refused, another confirmation is open", ident);
-		answer(sv, h, id, 0);
-	} else if (askpass_start(sv, text) != 0)
-		answer(sv, h, id, 0);
-	else {
+		answer(h, id, 0);
+	} else if ((q = buf_new()) == NULL || buf_put_cstring(q, text) != 0 ||
+	    write(sv->confirm.fd, buf_ptr(q), buf_len(q)) !=
+	    (ssize_t)buf_len(q)) {
+		error("card %s: refused, the askpass launcher is gone", ident);
+		answer(h, id, 0);
+	} else {
 		info("card %s: asking for confirmation: %s", ident, text);
 		sv->confirm.id = id;
 		sv->confirm.asker = h->pid;
+		sv->confirm.deadline = monotime_ms() + SV_CONFIRM_TIMEOUT +
+		    SV_CONFIRM_SLACK;
 		strlcpy(sv->confirm.ident, ident, sizeof(sv->confirm.ident));
 	}
  out:
+	buf_free(q);
 	caller_clear(&c);
 	caller_context_clear(&x);
 	free(ident);
 	return r;
 }
 
-/* Kill an askpass nobody answers; the poll timeout until its deadline. */
-int64_t
-confirm_timer(struct sv *sv, int64_t now)
-{
-	if (sv->confirm.pid == -1)
-		return -1;
-	if (now < sv->confirm.deadline)
-		return sv->confirm.deadline;
-	if (!sv->confirm.killed) {
-		info("card %s: no answer within %d s: refused",
-		    sv->confirm.ident, SV_CONFIRM_TIMEOUT / 1000);
-		(void)kill(sv->confirm.pid, SIGKILL);
-		sv->confirm.killed = 1;
-	}
-	return -1;
-}
-
-/* ssh-agent's rule: exit 0 and an empty answer or "yes". */
-static int
-allowed(struct sv *sv, int status)
-{
-	char buf[ANSWER_MAX];
-	ssize_t n;
-
-	if (sv->confirm.killed || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
-		return 0;
-	(void)fcntl(sv->confirm.out, F_SETFL, O_NONBLOCK);
-	if ((n = read(sv->confirm.out, buf, sizeof(buf) - 1)) < 0)
-		n = 0;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf[0] == '\0' || strcasecmp(buf, "yes") == 0;
-}
-
-/* Non-zero if pid was the askpass: answer the cardd that asked. */
-int
-confirm_reaped(struct sv *sv, pid_t pid, int status)
+/* The open question is answered now: tell the cardd that asked. */
+static void
+confirm_done(struct sv *sv, int ok)
 {
 	struct sv_helper *h = &sv->helpers[H_CARDD];
-	int ok;
 
-	if (pid != sv->confirm.pid)
-		return 0;
-	ok = allowed(sv, status);
 	info("card %s: signature %s by the user", sv->confirm.ident,
 	    ok ? "allowed" : "refused");
 	if (h->pid == sv->confirm.asker)
-		answer(sv, h, sv->confirm.id, ok);
-	close(sv->confirm.out);
-	sv->confirm.out = -1;
-	sv->confirm.pid = -1;
-	return 1;
+		answer(h, sv->confirm.id, ok);
+	sv->confirm.id = 0;
+}
+
+/* The launcher's byte; it is gone at EOF and nobody is asked again. */
+void
+confirm_launcher_input(struct sv *sv)
+{
+	uint8_t ok = 0;
+	ssize_t n;
+
+	if ((n = read(sv->confirm.fd, &ok, 1)) == -1 && errno == EINTR)
+		return;
+	if (n != 1 || ok > 1) {
+		error("askpass launcher gone: keys enrolled with -c cannot "
+		    "sign");
+		close(sv->confirm.fd);
+		sv->confirm.fd = -1;
+		ok = 0;
+	}
+	if (sv->confirm.late > 0 && n == 1) {
+		sv->confirm.late--;	/* for a question already refused */
+		return;
+	}
+	if (sv->confirm.id != 0)
+		confirm_done(sv, ok);
+}
+
+/* A question the launcher did not answer in time is refused. */
+int64_t
+confirm_timer(struct sv *sv, int64_t now)
+{
+	if (sv->confirm.id == 0)
+		return -1;
+	if (now < sv->confirm.deadline)
+		return sv->confirm.deadline;
+	info("card %s: no answer within %d s", sv->confirm.ident,
+	    SV_CONFIRM_TIMEOUT / 1000);
+	sv->confirm.late++;
+	confirm_done(sv, 0);
+	return -1;
 }

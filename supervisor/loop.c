@@ -71,7 +71,6 @@ sv_init(struct sv *sv)
 			return r;
 	}
 	notice_init(sv);
-	confirm_init(sv);
 	/* Blocked before any fork, so no signal is lost or fatal. */
 	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
@@ -267,9 +266,13 @@ reap(struct sv *sv)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (notice_reaped(sv, pid, status) ||
-		    confirm_reaped(sv, pid, status))
+		if (notice_reaped(sv, pid, status))
 			continue;
+		if (pid == sv->confirm.launcher) {
+			error("askpass launcher ended (status 0x%x)", status);
+			sv->confirm.launcher = -1;
+			continue;
+		}
 		for (i = 0, h = NULL; i < H_COUNT && h == NULL; i++)
 			if (sv->helpers[i].pid == pid)
 				h = &sv->helpers[i];
@@ -369,7 +372,7 @@ poll_helper(const struct sv_helper *h, struct pollfd *pfd)
 int
 sv_run(struct sv *sv)
 {
-	struct pollfd pfd[1 + H_COUNT];
+	struct pollfd pfd[2 + H_COUNT];
 	struct sv_helper *h;
 	sigset_t set;
 	int i, timeout;
@@ -377,6 +380,7 @@ sv_run(struct sv *sv)
 	loop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
+	confirm_init(sv);	/* its launcher runs askpass unconfined */
 	/* Set up: from here on only the loop's calls (and the helpers'). */
 	if (sv_sandbox() != 0) {
 		sock_remove(&sv->sock);
@@ -390,10 +394,15 @@ sv_run(struct sv *sv)
 		pfd[0].events = POLLIN;
 		for (i = 0; i < H_COUNT; i++)
 			poll_helper(&sv->helpers[i], &pfd[1 + i]);
-		if (poll(pfd, 1 + H_COUNT, timeout) == -1 && errno != EINTR)
+		pfd[1 + H_COUNT].fd = sv->confirm.fd;
+		pfd[1 + H_COUNT].events = POLLIN;
+		pfd[1 + H_COUNT].revents = 0;
+		if (poll(pfd, 2 + H_COUNT, timeout) == -1 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
+		if (sv->confirm.fd != -1 && pfd[1 + H_COUNT].revents != 0)
+			confirm_launcher_input(sv);
 		for (i = 0; i < H_COUNT; i++) {
 			h = &sv->helpers[i];
 			if (h->chan != NULL && pfd[1 + i].fd == h->fd &&

@@ -69,7 +69,6 @@ static const struct sandbox_rule loop_rules[] = {
 	ALLOW_IF("fcntl", ARG_EQ(1, F_DUPFD_CLOEXEC)),
 	ALLOW_IF("fcntl", ARG_EQ(1, F_DUPFD)),
 	ALLOW("dup2"),
-	ALLOW_IF("pipe2", ARG_EQ(1, O_CLOEXEC)),	/* askpass's answer */
 	ALLOW("dup3"),
 	ALLOW("close_range"),	/* closefrom() in the child */
 	/* shutdown: the socket and the directory we made */

@@ -55,17 +55,17 @@ struct sv_notify {
 	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
 };
 
-/* ssh-add -c: one askpass question at a time. */
+/* ssh-add -c: one askpass question at a time, through the launcher. */
 #define SV_CONFIRM_TIMEOUT	30000	/* ms, then SIGKILL: refused */
+#define SV_CONFIRM_SLACK	2000	/* ms the launcher may take more */
 
 struct sv_confirm {
-	char		*askpass;	/* NULL: nobody to ask, refuse */
-	pid_t		 pid;		/* -1 while none runs */
-	int		 out;		/* its stdout, read when it exits */
-	uint32_t	 id;		/* the CONFIRM it answers */
+	int		 fd;		/* to the launcher; -1: nobody to ask */
+	pid_t		 launcher;
+	uint32_t	 id;		/* the CONFIRM open, or 0 */
 	pid_t		 asker;		/* the cardd that asked */
 	int64_t		 deadline;	/* ms */
-	int		 killed;
+	int		 late;		/* answers still due for refused ones */
 	char		 ident[65];
 };
 
@@ -119,12 +119,13 @@ int	notice_valid_word(const char *s, size_t len, size_t max);
 void	notice_command_of(uint32_t pid, char *out, size_t outlen);
 void	notice_host_of(const struct buf *hostkey, char *out, size_t outlen);
 
-/* confirm.c: CONFIRM from cardd (ssh-add -c), the askpass it runs */
+/* confirm.c: CONFIRM from cardd (ssh-add -c); confirm_init forks the
+ * askpass launcher and must run before the sandbox. */
 void	confirm_init(struct sv *sv);
 int	confirm_input(struct sv *sv, struct sv_helper *h, uint32_t id,
 	    struct buf *payload);
+void	confirm_launcher_input(struct sv *sv);
 int64_t	confirm_timer(struct sv *sv, int64_t now);
-int	confirm_reaped(struct sv *sv, pid_t pid, int status);
 
 /* sandbox.c */
 int	sv_sandbox(void);
