@@ -47,6 +47,7 @@ int	serve_fail(struct cardd *d, uint32_t id, uint32_t reason);
 int	serve_status(struct cardd *d, uint32_t id);
 
 /* pinclient.c: requests to pinstore, each waiting at most 3 s. */
+long long cardd_now_ms(void);	/* CLOCK_MONOTONIC, for deadlines */
 extern const struct privsep_chan_conf pin_conf;
 /* PIN (*pinp set), NONE (*pinp NULL), or an error: store down/failed. */
 int	pin_get(struct cardd *d, const char *ident, struct buf **pinp);

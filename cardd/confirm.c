@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "buf.h"
 #include "caller.h"
@@ -19,15 +18,6 @@
 #include "err.h"
 #include "log.h"
 #include "privsep.h"
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 confirm_reply(struct cardd *d, uint32_t id, struct buf *payload)
@@ -50,14 +40,14 @@ confirm_reply(struct cardd *d, uint32_t id, struct buf *payload)
 static int
 confirm_wait(struct cardd *d, uint32_t id)
 {
-	long long deadline = now_ms() + CONFIRM_WAIT_MS, left;
+	long long deadline = cardd_now_ms() + CONFIRM_WAIT_MS, left;
 	struct pollfd pfd;
 	int pending, n, r;
 
 	while (d->confirm_id == id) {
 		if ((r = privsep_flush(d->sup, &pending)) != 0)
 			return r;
-		if ((left = deadline - now_ms()) <= 0)
+		if ((left = deadline - cardd_now_ms()) <= 0)
 			return ERR_TIMEOUT;
 		pfd.fd = privsep_fd(d->sup);
 		pfd.events = POLLIN | (pending ? POLLOUT : 0);

@@ -40,8 +40,8 @@ const struct privsep_chan_conf pin_conf = {
 	.npermit = sizeof(pin_permit) / sizeof(pin_permit[0]),
 };
 
-static long long
-now_ms(void)
+long long
+cardd_now_ms(void)
 {
 	struct timespec ts;
 
@@ -106,14 +106,14 @@ pin_take(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 static int
 pin_wait(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 {
-	long long deadline = now_ms() + PIN_TIMEOUT_MS, left;
+	long long deadline = cardd_now_ms() + PIN_TIMEOUT_MS, left;
 	struct pollfd pfd;
 	int pending, n, r;
 
 	for (;;) {
 		if ((r = privsep_flush(d->pin, &pending)) != 0)
 			return r;
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - cardd_now_ms()) <= 0) {
 			pin_abandon(d, id);
 			return ERR_TIMEOUT;
 		}

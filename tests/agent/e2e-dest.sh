@@ -40,19 +40,8 @@ start_host2()
 		    -e "s|^HostKey .*|HostKey $RIG_DIR/hostkey2|" \
 		    -e "s|^PidFile .*|PidFile $RIG_DIR/sshd2.pid|" \
 		    "$RIG_DIR/sshd_config" >"$RIG_DIR/sshd2_config"
-		: >"$RIG_DIR/sshd2.log"
-		/usr/sbin/sshd -D -f "$RIG_DIR/sshd2_config" \
-		    -E "$RIG_DIR/sshd2.log" &
-		_pid=$!
-		rig_track_pid "$_pid"
-		_i=0
-		while [ $_i -lt 50 ] && _rig_alive "$_pid"; do
-			grep -q 'Server listening' "$RIG_DIR/sshd2.log" &&
-			    return 0
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		_rig_kill "$_pid"
+		sshd_launch "$RIG_DIR/sshd2_config" "$RIG_DIR/sshd2.log" &&
+		    return 0
 	done
 	return 1
 }
