@@ -29,20 +29,41 @@ equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
+/* The algorithm names the key's type (an RSA key: any of its three). */
+static int
+alg_fits(const uint8_t *alg, size_t alglen, const struct buf *key)
+{
+	const uint8_t *type;
+	size_t tlen;
+	struct buf *view;
+	int ok = 0;
+
+	if ((view = buf_from(buf_ptr(key), buf_len(key))) == NULL)
+		return 0;
+	if (buf_get_string_direct(view, &type, &tlen) == 0)
+		ok = equal(alg, alglen, type, tlen) ||
+		    (equal(type, tlen, (const uint8_t *)"ssh-rsa", 7) &&
+		    (equal(alg, alglen, (const uint8_t *)"rsa-sha2-256", 12) ||
+		    equal(alg, alglen, (const uint8_t *)"rsa-sha2-512", 12)));
+	buf_free(view);
+	return ok;
+}
+
 /* The method and what follows it: the flag, algorithm, key, host key. */
 static int
 userauth_tail(struct buf *b, const struct buf *key, struct userauth *ua)
 {
-	const uint8_t *method, *k;
-	size_t mlen, klen;
+	const uint8_t *method, *alg, *k;
+	size_t mlen, alglen, klen;
 	uint8_t follows;
 	int hostbound;
 
 	if (buf_get_string_direct(b, &method, &mlen) != 0 ||
 	    buf_get_u8(b, &follows) != 0 || follows != 1 ||
-	    buf_get_string_direct(b, NULL, NULL) != 0 ||
+	    buf_get_string_direct(b, &alg, &alglen) != 0 ||
 	    buf_get_string_direct(b, &k, &klen) != 0 ||
-	    !equal(k, klen, buf_ptr(key), buf_len(key)))
+	    !equal(k, klen, buf_ptr(key), buf_len(key)) ||
+	    !alg_fits(alg, alglen, key))
 		return ERR_FORMAT;
 	hostbound = equal(method, mlen,
 	    (const uint8_t *)"publickey-hostbound-v00@openssh.com", 35);
