@@ -488,7 +488,9 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 			    sig);
 	}
 	notice_audit(d, ident, blob, &ctx.who, reason);
-	if (reason != 0)
+	if (d->agent == NULL)	/* lost while the user was asked */
+		r = 0;
+	else if (reason != 0)
 		r = serve_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
