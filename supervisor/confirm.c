@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -263,6 +264,8 @@ confirm_init(struct sv *sv)
 	    (pid = fork()) == -1)
 		fatal("askpass launcher: %s", strerror(errno));
 	if (pid == 0) {
+		/* its own name: pkill -x cardagent leaves it alone */
+		(void)prctl(PR_SET_NAME, "cardagent-askp");
 		if (dup2(fds[1], SUPERVISOR_FD) == -1 ||
 		    (sv->helper_stderr != -1 &&
 		    dup2(sv->helper_stderr, STDERR_FILENO) == -1))
