@@ -13,7 +13,7 @@ PIN=271828
 ID=0000:000000C7
 
 rig_init
-tap_plan 24
+tap_plan 27
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -97,7 +97,21 @@ tap_check "restarted cardd: the login asks and, confirmed, works" \
     ssh_login
 tap_is "... it asked" "$(asked)" $((n + 2))
 
-# No askpass for the supervisor: refused, and the log says why.
+# A memory-only PIN (-t) keeps its constraint in pinstore's memory.
+tap_is "ssh-add -c -t 600 -s enrols a memory-only PIN" \
+    "$(sadd -c -t 600 -s "$ID" 2>&1)" "Card added: $ID"
+old=$(agent_helper_pid cardd)
+kill -KILL "$old"
+agent_wait_helper cardd "$old" >/dev/null
+n=$(asked)
+answer no
+tap_check "-t -c, cardd restarted: a refused confirmation stops the login" \
+    fails ssh_login
+tap_is "... it asked" "$(asked)" $((n + 1))
+
+# No askpass for the supervisor: refused, and the log says why (the
+# persisted enrolment with -c again).
+sadd -c -s "$ID" >/dev/null 2>&1
 agent_stop
 tap_check "cardagent restarts without SSH_ASKPASS" agent_start
 tap_check "no askpass: the login is refused" fails ssh_login
