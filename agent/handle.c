@@ -9,6 +9,8 @@
 #include "caller.h"
 #include "certs.h"
 #include "channels.h"
+#include "constraint.h"
+#include "dest.h"
 #include "err.h"
 #include "lock.h"
 #include "log.h"
@@ -133,13 +135,69 @@ put_caller(struct buf *b, const struct conn *c)
 	return caller_put(b, &who);
 }
 
+/*
+ * What cardd needs to ask the user (ssh-add -c) and to see that we
+ * checked the card's own constraints: the constraints, what is signed,
+ * and the host keys of the forwarding path before the destination (all
+ * of them, or none if they do not fit).
+ */
+static int
+put_context(struct buf *b, const struct conn *c, const struct buf *cons,
+    const struct proto_req *req)
+{
+	struct caller_context x;
+	size_t i, total = 0, n = c->sb.n > 0 ? c->sb.n - 1 : 0;
+	int r;
+
+	memset(&x, 0, sizeof(x));
+	for (i = 0; i < n; i++)
+		total += 4 + buf_len(c->sb.entry[i].hostkey);
+	if (total <= CALLER_PATH_MAX && n <= CALLER_PATH_KEYS) {
+		for (i = 0; i < n; i++)
+			x.path[i] = c->sb.entry[i].hostkey;	/* borrowed */
+		x.npath = n;
+	}
+	if ((r = dest_classify(req->data, req->key, &x)) == 0 &&
+	    (r = buf_put_stringb(b, cons)) == 0)
+		r = caller_context_put(b, &x);
+	free(x.detail);
+	return r;
+}
+
+/*
+ * The card's constraints as cardd last listed them (none if the key
+ * was not listed: cardd refuses then if the card has some), and the
+ * destination check where there are any.
+ */
+static int
+sign_allowed(struct agent *a, struct conn *c, const struct buf *key,
+    const struct proto_req *req, struct buf **consp)
+{
+	struct cons cons;
+	const char *why = NULL;
+	int r;
+
+	if ((r = proto_keys_cons(a->keys, key, consp)) == ERR_NOT_FOUND &&
+	    (*consp = buf_new()) != NULL)
+		r = 0;
+	if (r != 0 || (r = cons_decode(buf_ptr(*consp), buf_len(*consp),
+	    &cons)) != 0)
+		return r;
+	if (cons.ndest > 0 &&
+	    (r = dest_check(&cons, &c->sb, req->key, req->data, &why)) != 0)
+		info("connection %d: destination-constrained key refused: %s",
+		    c->fd, why);
+	cons_clear(&cons);
+	return r;
+}
+
 static void
 h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 {
 	const struct agent_cert *cert;
 	const struct buf *key = req->key;
 	uint64_t now = (uint64_t)time(NULL);
-	struct buf *b;
+	struct buf *b, *cons = NULL;
 
 	if (c->sb.failed) {
 		info("connection %d: sign refused after a failed "
@@ -158,12 +216,19 @@ h_sign(struct agent *a, struct conn *c, const struct proto_req *req)
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		return;
 	}
+	if (sign_allowed(a, c, key, req, &cons) != 0) {
+		buf_free(cons);
+		conn_reply_status(c, SSH_AGENT_FAILURE);
+		return;
+	}
 	if ((b = buf_new()) == NULL ||
 	    buf_put_stringb(b, key) != 0 ||
 	    buf_put_stringb(b, req->data) != 0 ||
 	    buf_put_u8(b, (uint8_t)req->alg) != 0 ||
-	    buf_put_u32(b, AC_SIGN_CALLER) != 0 || put_caller(b, c) != 0)
+	    buf_put_u32(b, AC_SIGN_CALLER | AC_SIGN_CONTEXT) != 0 ||
+	    put_caller(b, c) != 0 || put_context(b, c, cons, req) != 0)
 		fatal("out of memory");
+	buf_free(cons);
 	c->alg = req->alg;
 	to_cardd(a, c, AC_SIGN, b);
 	buf_free(b);
@@ -219,7 +284,7 @@ update_assoc(struct agent *a, struct conn *c, uint8_t req)
 static void
 h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 {
-	struct buf *b;
+	struct buf *b, *cons = NULL;
 
 	/* a PIN must never cross a forwarded channel */
 	if (c->sb.seen) {
@@ -237,9 +302,18 @@ h_add(struct agent *a, struct conn *c, const struct proto_req *req)
 	    buf_put_cstring(b, req->ident) != 0 ||
 	    buf_put_stringb(b, req->pin) != 0 ||
 	    buf_put_u32(b, req->lifetime != 0 ? req->lifetime :
-	    a->default_lifetime) != 0)
+	    a->default_lifetime) != 0 || (cons = buf_new()) == NULL)
+		fatal("out of memory");
+	if (cons_encode(cons, req->cons_flags, req->dest) != 0) {
+		info("constraints for %s too large", req->ident);
+		conn_reply_status(c, SSH_AGENT_FAILURE);
+		goto out;
+	}
+	if (buf_put_stringb(b, cons) != 0)
 		fatal("out of memory");
 	to_cardd(a, c, AC_ENROL, b);
+ out:
+	buf_free(cons);
 	buf_free(b);	/* wipes the PIN */
 	if (c->busy)
 		keep_for_reply(c, req);

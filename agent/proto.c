@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "cert.h"
+#include "constraint.h"
 #include "err.h"
 #include "proto.h"
 #include "status.h"
@@ -95,6 +96,7 @@ proto_req_clear(struct proto_req *req)
 	buf_free(req->hostkey);
 	buf_free(req->session_id);
 	buf_free(req->signature);
+	buf_free(req->dest);
 	explicit_bzero(req, sizeof(*req));
 }
 
@@ -243,8 +245,27 @@ parse_assoc_certs(struct buf *b, struct proto_req *req)
 	return r;
 }
 
+/* restrict-destination-v00@openssh.com, checked whole (constraint.h). */
 static int
-parse_constraint_ext(struct buf *b, struct proto_req *req)
+parse_dest(struct buf *b, struct proto_req *req)
+{
+	struct cons c;
+	int r;
+
+	if (req->dest != NULL)
+		return ERR_FORMAT;	/* given twice */
+	if ((r = get_strbuf(b, CONS_MAX, &req->dest)) != 0)
+		return r;
+	memset(&c, 0, sizeof(c));
+	r = cons_parse_dest(buf_ptr(req->dest), buf_len(req->dest), &c);
+	if (r == 0 && c.ndest == 0)
+		r = ERR_FORMAT;
+	cons_clear(&c);
+	return r;
+}
+
+static int
+parse_cons_extension(struct buf *b, struct proto_req *req)
 {
 	char *name = NULL;
 	int r;
@@ -253,6 +274,8 @@ parse_constraint_ext(struct buf *b, struct proto_req *req)
 		return r;
 	if (strcmp(name, EXT_ASSOC_CERTS) == 0)
 		r = parse_assoc_certs(b, req);
+	else if (strcmp(name, EXT_RESTRICT_DEST) == 0)
+		r = parse_dest(b, req);
 	else
 		r = ERR_UNSUPPORTED;
 	free(name);
@@ -278,11 +301,14 @@ parse_constraints(struct buf *b, struct proto_req *req)
 			if (req->lifetime == 0)
 				return ERR_FORMAT;
 			break;
+		case SSH_AGENT_CONSTRAIN_CONFIRM:
+			req->cons_flags |= CONS_CONFIRM;
+			break;
 		case SSH_AGENT_CONSTRAIN_EXTENSION:
-			if ((r = parse_constraint_ext(b, req)) != 0)
+			if ((r = parse_cons_extension(b, req)) != 0)
 				return r;
 			break;
-		default:	/* confirm, unknown */
+		default:
 			return ERR_UNSUPPORTED;
 		}
 	}
@@ -455,6 +481,26 @@ proto_put_empty_identities(struct buf *out)
 	return 0;
 }
 
+/* One key of cardd's KEYS payload: blob, ident, constraints (checked). */
+static int
+get_key(struct buf *keys, const uint8_t **blob, size_t *bloblen,
+    const uint8_t **ident, size_t *identlen, const uint8_t **cons,
+    size_t *conslen)
+{
+	struct cons c;
+	int r;
+
+	if ((r = buf_get_string_direct(keys, blob, bloblen)) != 0 ||
+	    (r = buf_get_string_direct(keys, ident, identlen)) != 0 ||
+	    (r = buf_get_string_direct(keys, cons, conslen)) != 0)
+		return r;
+	if (*bloblen == 0 || *identlen > AGENT_IDENT_MAX)
+		return ERR_FORMAT;
+	r = cons_decode(*cons, *conslen, &c);
+	cons_clear(&c);
+	return r;
+}
+
 static int
 same_blob(const struct buf *a, const uint8_t *p, size_t len)
 {
@@ -485,34 +531,72 @@ put_certs(struct buf *body, const uint8_t *blob, size_t bloblen,
 	return 0;
 }
 
-/* Copy n (blob, comment) pairs from keys to body, checking each. */
+/*
+ * Copy n keys from cardd's KEYS payload (blob, ident, constraints; each
+ * checked) to body as (blob, comment), each followed by its certificates.
+ */
 static int
 copy_keys(struct buf *keys, uint32_t n, struct buf *body,
     const struct proto_cert *certs, size_t ncerts, uint32_t *np)
 {
-	const uint8_t *blob;
-	char *ident = NULL;
-	size_t bloblen, identlen;
+	const uint8_t *blob, *id, *cons;
+	char ident[AGENT_IDENT_MAX + 1];
+	size_t bloblen, identlen, conslen;
 	uint32_t i;
 	int r = 0;
 
 	for (i = 0; i < n && r == 0; i++) {
-		if ((r = buf_get_string_direct(keys, &blob, &bloblen)) != 0 ||
-		    (r = buf_get_cstring(keys, &ident, &identlen)) != 0)
+		if ((r = get_key(keys, &blob, &bloblen, &id, &identlen, &cons,
+		    &conslen)) != 0)
 			break;
-		if (bloblen == 0 || identlen > AGENT_IDENT_MAX)
+		if (memchr(id, '\0', identlen) != NULL) {
 			r = ERR_FORMAT;
-		else if ((r = buf_put_string(body, blob, bloblen)) == 0 &&
-		    (r = buf_put_string(body, ident, identlen)) == 0) {
+			break;
+		}
+		memcpy(ident, id, identlen);
+		ident[identlen] = '\0';
+		if ((r = buf_put_string(body, blob, bloblen)) == 0 &&
+		    (r = buf_put_string(body, id, identlen)) == 0) {
 			(*np)++;
 			r = put_certs(body, blob, bloblen, ident, certs,
 			    ncerts, np);
 		}
-		free(ident);
-		ident = NULL;
 	}
 	if (r == 0 && buf_len(keys) != 0)
 		r = ERR_FORMAT;
+	return r;
+}
+
+int
+proto_keys_cons(const struct buf *keys, const struct buf *key,
+    struct buf **consp)
+{
+	const uint8_t *blob, *ident, *cons;
+	size_t bloblen, identlen, conslen;
+	struct buf *view;
+	uint32_t n, i;
+	int r;
+
+	*consp = NULL;
+	if (keys == NULL)
+		return ERR_NOT_FOUND;
+	if ((view = buf_from(buf_ptr(keys), buf_len(keys))) == NULL)
+		return ERR_ALLOC;
+	if ((r = buf_get_u32(view, &n)) != 0)
+		goto out;
+	for (i = 0, r = ERR_NOT_FOUND; i < n && r == ERR_NOT_FOUND; i++) {
+		if (get_key(view, &blob, &bloblen, &ident, &identlen, &cons,
+		    &conslen) != 0) {
+			r = ERR_FORMAT;
+			break;
+		}
+		if (bloblen == buf_len(key) &&
+		    memcmp(blob, buf_ptr(key), bloblen) == 0)
+			r = (*consp = buf_dup(cons, conslen)) == NULL ?
+			    ERR_ALLOC : 0;
+	}
+ out:
+	buf_free(view);
 	return r;
 }
 

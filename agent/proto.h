@@ -51,6 +51,7 @@
 #define SSH_AGENT_RSA_SHA2_512			4
 
 #define EXT_QUERY		"query"
+#define EXT_RESTRICT_DEST	"restrict-destination-v00@openssh.com"
 #define EXT_SESSION_BIND	"session-bind@openssh.com"
 #define EXT_STATUS		STATUS_EXTENSION	/* PROTOCOL.agent-ext */
 #define EXT_ASSOC_CERTS		"associated-certs-v00@openssh.com"
@@ -86,6 +87,8 @@ struct proto_req {
 	struct buf	*certs[AGENT_ASSOC_CERTS_MAX];	/* associated-certs */
 	size_t		 ncerts;
 	uint8_t		 certs_only;
+	uint32_t	 cons_flags;	/* CONS_CONFIRM for -c */
+	struct buf	*dest;		/* -h: restrict-destination body */
 	/* PROTO_EXT_BIND */
 	struct buf	*hostkey;
 	struct buf	*session_id;
@@ -125,11 +128,14 @@ struct proto_cert {
 
 /* Replies, each one whole frame (length word included) appended to out. */
 int	proto_put_status(struct buf *out, uint8_t type);
-/* From cardd's KEYS payload (validated here): n, (blob, ident)... */
+/* From cardd's KEYS payload (validated here): n, (blob, ident, cons)... */
 int	proto_put_identities(struct buf *out, const struct buf *keys);
 /* The same, each key followed by the certificates for it. */
 int	proto_put_identities_certs(struct buf *out, const struct buf *keys,
 	    const struct proto_cert *certs, size_t ncerts);
+/* The constraints cardd listed with key in a KEYS payload (a copy). */
+int	proto_keys_cons(const struct buf *keys, const struct buf *key,
+	    struct buf **consp);
 int	proto_put_empty_identities(struct buf *out);
 /* From cardd's SIGNATURE payload; its algorithm must be alg. */
 int	proto_put_signature(struct buf *out, const struct buf *sigmsg,

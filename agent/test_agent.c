@@ -29,6 +29,7 @@
 #include "caller.h"
 #include "cert.h"
 #include "channels.h"
+#include "constraint.h"
 #include "err.h"
 #include "keyblob.h"
 #include "privsep.h"
@@ -53,6 +54,8 @@ static struct {
 	char	 pin[64];
 	uint32_t lifetime;
 	struct caller caller;	/* of the last SIGN */
+	struct caller_context context;
+	uint32_t	 cons_flags;	/* of the last ENROL */
 } seen;
 
 static const struct privsep_permit cardd_permit[] = {
@@ -110,7 +113,10 @@ fake_sign(struct buf *req)
 	if (buf_get_string_direct(req, &blob, &bloblen) != 0 ||
 	    buf_get_string_direct(req, &data, &dlen) != 0 ||
 	    buf_get_u8(req, &alg) != 0 || buf_get_u32(req, &flags) != 0 ||
-	    flags != AC_SIGN_CALLER || caller_get(req, &seen.caller) != 0 ||
+	    flags != (AC_SIGN_CALLER | AC_SIGN_CONTEXT) ||
+	    caller_get(req, &seen.caller) != 0 ||
+	    buf_get_string_direct(req, NULL, NULL) != 0 ||
+	    caller_context_get(req, &seen.context) != 0 ||
 	    buf_len(req) != 0 || bloblen != buf_len(keyblob) ||
 	    memcmp(blob, buf_ptr(keyblob), bloblen) != 0 ||
 	    alg != AC_ALG_ED25519) {
@@ -143,11 +149,12 @@ fake_reply(uint8_t type, uint32_t id, struct buf *p)
 		seen.list++;
 		rtype = AC_KEYS;
 		if (buf_put_u32(r, 1) != 0 || buf_put_stringb(r, keyblob) ||
-		    buf_put_cstring(r, IDENT) != 0)
+		    buf_put_cstring(r, IDENT) != 0 || buf_put_u32(r, 0) != 0)
 			die("keys");
 	} else if (type == AC_SIGN) {
 		seen.sign++;
 		caller_clear(&seen.caller);
+		caller_context_clear(&seen.context);
 		buf_free(r);
 		if ((r = fake_sign(p)) != NULL)
 			rtype = AC_SIGNATURE;
@@ -165,6 +172,10 @@ fake_reply(uint8_t type, uint32_t id, struct buf *p)
 		if (buf_get_cstring(p, &s, &len) == 0)
 			snprintf(seen.pin, sizeof(seen.pin), "%s", s);
 		(void)buf_get_u32(p, &seen.lifetime);
+		seen.cons_flags = 0;
+		if (buf_get_u32(p, &seen.cons_flags) == 0 &&
+		    seen.cons_flags != 0)	/* a blob's length, then flags */
+			(void)buf_get_u32(p, &seen.cons_flags);
 		if (s == NULL || strcmp(s, PIN) != 0 ||
 		    strcmp(seen.ident, IDENT) != 0) {
 			rtype = AC_FAIL;
@@ -510,7 +521,8 @@ cases_ssh_add(void)
 	    "empty PIN: FAILURE, no ENROL reaches cardd");
 	set_askpass(PIN);
 	r = run(addc, out, sizeof(out));
-	ok(r != 0 && seen.enrol == n, "ssh-add -c -s (confirm) refused");
+	ok(r == 0 && seen.enrol == n + 1 && seen.cons_flags == CONS_CONFIRM,
+	    "ssh-add -c -s: ENROL carries the confirm constraint");
 	r = run(rm, out, sizeof(out));
 	ok(r == 0 && contains(out, "Card removed: " IDENT) && seen.forget == 1,
 	    "ssh-add -e: FORGET, Card removed");

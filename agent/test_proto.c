@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "cert.h"
+#include "constraint.h"
 #include "err.h"
 #include "proto.h"
 
@@ -227,11 +228,13 @@ test_constraints(void **state)
 	proto_req_clear(&req);
 	assert_int_not_equal(parse_constrained(life2, sizeof(life2), &req), 0);
 	proto_req_clear(&req);
-	assert_int_equal(parse_constrained(confirm, sizeof(confirm), &req),
-	    ERR_UNSUPPORTED);
+	assert_int_equal(parse_constrained(confirm, sizeof(confirm), &req), 0);
+	assert_int_equal(req.cons_flags, CONS_CONFIRM);
 	proto_req_clear(&req);
 	assert_int_equal(parse_constrained(lifeconf, sizeof(lifeconf), &req),
-	    ERR_UNSUPPORTED);
+	    0);
+	assert_int_equal(req.lifetime, 1);
+	assert_int_equal(req.cons_flags, CONS_CONFIRM);
 	proto_req_clear(&req);
 	assert_int_equal(parse_constrained(ext, sizeof(ext), &req),
 	    ERR_UNSUPPORTED);
@@ -467,9 +470,43 @@ keys_payload(uint32_t n, int good)
 	for (i = 0; i < (good ? n : n - 1); i++) {
 		assert_int_equal(buf_put_stringb(p, k), 0);
 		assert_int_equal(buf_put_cstring(p, "0000:01234567"), 0);
+		assert_int_equal(buf_put_u32(p, 0), 0);	/* no constraints */
 	}
 	buf_free(k);
 	return p;
+}
+
+/* KEYS carries each card's constraints: checked, and found by key. */
+static void
+test_keys_constraints(void **state)
+{
+	static const uint8_t confirm[] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+	struct buf *p = buf_new(), *k = key_blob("ssh-ed25519"), *other;
+	struct buf *out = buf_new(), *cons = NULL;
+
+	(void)state;
+	other = key_blob("ecdsa-sha2-nistp256");
+	assert_int_equal(buf_put_u32(p, 1) | buf_put_stringb(p, k) |
+	    buf_put_cstring(p, "0000:01234567") |
+	    buf_put_string(p, confirm, sizeof(confirm)), 0);
+	assert_int_equal(proto_put_identities(out, p), 0);
+	assert_int_equal(proto_keys_cons(p, k, &cons), 0);
+	assert_int_equal(buf_len(cons), sizeof(confirm));
+	buf_free(cons);
+	assert_int_equal(proto_keys_cons(p, other, &cons), ERR_NOT_FOUND);
+	assert_null(cons);
+	assert_int_equal(proto_keys_cons(NULL, k, &cons), ERR_NOT_FOUND);
+	/* a malformed blob makes the whole answer malformed */
+	buf_reset(p);
+	assert_int_equal(buf_put_u32(p, 1) | buf_put_stringb(p, k) |
+	    buf_put_cstring(p, "0000:01234567") |
+	    buf_put_string(p, confirm, 6), 0);
+	assert_int_not_equal(proto_put_identities(out, p), 0);
+	assert_int_not_equal(proto_keys_cons(p, k, &cons), 0);
+	buf_free(p);
+	buf_free(k);
+	buf_free(other);
+	buf_free(out);
 }
 
 static void
@@ -660,6 +697,7 @@ main(void)
 		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_identities_reply),
 		cmocka_unit_test(test_identities_certs),
+		cmocka_unit_test(test_keys_constraints),
 		cmocka_unit_test(test_signature_reply),
 		cmocka_unit_test(test_status_reply),
 		cmocka_unit_test(test_status_certs),

@@ -18,6 +18,7 @@
 					 * drop before calling pinstore stuck */
 #define PIN_MIN			6	/* PW1 length limits (spec 3.4) */
 #define PIN_MAX			127
+#define CONFIRM_WAIT_MS		35000	/* the supervisor gives askpass 30 s */
 
 struct cards;
 
@@ -28,9 +29,12 @@ struct cardd {
 	struct cards	*cards;
 	uint32_t	 abandoned[PIN_ABANDONED_MAX];
 	size_t		 nabandoned;
+	uint32_t	 confirm_id;	/* CONFIRM awaiting its reply, or 0 */
+	int		 confirm_allowed;
 };
 
-/* main.c: close a peer channel (and its descriptor). */
+/* main.c: read and handle what the supervisor sent (exits if gone). */
+void	sup_input(struct cardd *d);
 
 /* serve.c: one request from the agent; queues exactly one reply.
  * Negative: a protocol violation, close the channel. */
@@ -43,18 +47,21 @@ int	serve_fail(struct cardd *d, uint32_t id, uint32_t reason);
 int	serve_status(struct cardd *d, uint32_t id);
 
 /* pinclient.c: requests to pinstore, each waiting at most 3 s. */
+long long cardd_now_ms(void);	/* CLOCK_MONOTONIC, for deadlines */
 extern const struct privsep_chan_conf pin_conf;
 /* PIN (*pinp set), NONE (*pinp NULL), or an error: store down/failed. */
 int	pin_get(struct cardd *d, const char *ident, struct buf **pinp);
+/* cons: the enrolment's constraints (constraint.h), empty for none. */
 int	pin_put(struct cardd *d, const char *ident, const struct buf *pin,
-	    uint32_t lifetime);
+	    uint32_t lifetime, const struct buf *cons);
 int	pin_delete(struct cardd *d, const char *ident);
 int	pin_invalidate(struct cardd *d, const char *ident);
 int	pin_drop_memory(struct cardd *d);
-/* Where ident's PIN is (STATUS_PIN_NONE to _INVALID) and the seconds a
- * memory-only one has left; pinstore never sends the PIN here. */
+/* Where ident's PIN is (STATUS_PIN_NONE to _INVALID), the seconds a
+ * memory-only one has left and, if consp, its constraints (checked);
+ * pinstore never sends the PIN here. */
 int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
-	    uint32_t *expires_inp);
+	    uint32_t *expires_inp, struct buf **consp);
 /* A frame pinstore sent outside a call: only late replies are fine. */
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 
@@ -64,6 +71,14 @@ void	notice_touch(struct cardd *d, const char *ident,
 	    const struct caller *who);
 void	notice_audit(struct cardd *d, const char *ident,
 	    const struct buf *blob, const struct caller *who, uint32_t reason);
+
+/* confirm.c: ask the user through the supervisor (ssh-add -c).
+ * 0: allowed; ERR_NOT_FOUND: refused; else no answer. */
+struct caller_context;
+int	confirm_ask(struct cardd *d, const char *ident,
+	    const struct caller *who, const struct caller_context *x);
+/* CONFIRM_REPLY from the supervisor; negative: a violation. */
+int	confirm_reply(struct cardd *d, uint32_t id, struct buf *payload);
 
 /* sandbox.c */
 int	cardd_sandbox_install(void);

@@ -40,6 +40,7 @@ card_free(struct card *card)
 	reader_disconnect(card->conn, 0);
 	buf_free(card->hist);
 	buf_free(card->blob);
+	buf_free(card->cons);
 	free(card->reader);
 	freezero(card, sizeof(*card));
 }

@@ -24,6 +24,7 @@ struct card {
 	struct buf	*hist;		/* ATR historical bytes */
 	struct buf	*blob;		/* authentication key, OpenSSH blob */
 	int		 verified;	/* PW1 (82) verified, as we believe */
+	struct buf	*cons;		/* enrolment's constraints, if known */
 	int		 reselect;	/* card reset: select again first */
 	int		 in_tx;
 };

@@ -25,6 +25,7 @@
 
 static const struct privsep_permit sup_permit[] = {
 	{ SV_PEER,	"PEER",	1 },
+	{ SV_CONFIRM_REPLY, "CONFIRM_REPLY", 1 },
 };
 
 static const struct privsep_chan_conf sup_conf = {
@@ -82,7 +83,7 @@ sup_peer(struct cardd *d, struct buf *payload)
 }
 
 /* The supervisor channel: its end or any violation ends cardd. */
-static void
+void
 sup_input(struct cardd *d)
 {
 	struct buf *payload;
@@ -97,7 +98,8 @@ sup_input(struct cardd *d)
 	}
 	while (r == 0 && (r = privsep_get(d->sup, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
-		r = sup_peer(d, payload);
+		r = type == SV_PEER ? sup_peer(d, payload) :
+		    confirm_reply(d, id, payload);
 		buf_free(payload);
 	}
 	if (r != 0)

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cardd.h"
 #include "channels.h"
+#include "constraint.h"
 #include "err.h"
 #include "log.h"
 #include "privsep.h"
@@ -26,7 +27,7 @@ static const struct privsep_permit pin_permit[] = {
 	{ CP_FAIL,	"FAIL",	4 + 4 + FAIL_MSG_MAX },
 	{ CP_PIN,	"PIN",	4 + PIN_MAX },
 	{ CP_NONE,	"NONE",	0 },
-	{ CP_STATUS_REPLY, "STATUS_REPLY", 1 + 4 },
+	{ CP_STATUS_REPLY, "STATUS_REPLY", 1 + 4 + 4 + CONS_MAX },
 };
 
 const struct privsep_chan_conf pin_conf = {
@@ -40,8 +41,8 @@ const struct privsep_chan_conf pin_conf = {
 	.secret = 1,	/* PUT and PIN carry one */
 };
 
-static long long
-now_ms(void)
+long long
+cardd_now_ms(void)
 {
 	struct timespec ts;
 
@@ -106,14 +107,14 @@ pin_take(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 static int
 pin_wait(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 {
-	long long deadline = now_ms() + PIN_TIMEOUT_MS, left;
+	long long deadline = cardd_now_ms() + PIN_TIMEOUT_MS, left;
 	struct pollfd pfd;
 	int pending, n, r;
 
 	for (;;) {
 		if ((r = privsep_flush(d->pin, &pending)) != 0)
 			return r;
-		if ((left = deadline - now_ms()) <= 0) {
+		if ((left = deadline - cardd_now_ms()) <= 0) {
 			pin_abandon(d, id);
 			return ERR_TIMEOUT;
 		}
@@ -263,7 +264,7 @@ pin_get(struct cardd *d, const char *ident, struct buf **pinp)
 
 int
 pin_put(struct cardd *d, const char *ident, const struct buf *pin,
-    uint32_t lifetime)
+    uint32_t lifetime, const struct buf *cons)
 {
 	static const uint8_t expect[] = { CP_OK, 0 };
 	struct buf *req, *reply = NULL;
@@ -275,6 +276,7 @@ pin_put(struct cardd *d, const char *ident, const struct buf *pin,
 	if ((r = buf_put_cstring(req, ident)) == 0 &&
 	    (r = buf_put_stringb(req, pin)) == 0 &&
 	    (r = buf_put_u32(req, lifetime)) == 0 &&
+	    (r = buf_put_stringb(req, cons)) == 0 &&
 	    (r = pin_call(d, CP_PUT, req, expect, &type, &reply)) == 0)
 		r = pin_ok(d, reply);
 	buf_free(req);
@@ -323,28 +325,54 @@ pin_drop_memory(struct cardd *d)
 	return pin_ok(d, reply);
 }
 
+/* STATUS_REPLY: byte where, uint32 seconds, string constraints. */
+static int
+status_reply_parse(struct buf *reply, uint8_t *wherep, uint32_t *expires_inp,
+    struct buf *cons)
+{
+	struct cons c;
+	int r;
+
+	if (buf_get_u8(reply, wherep) != 0 ||
+	    buf_get_u32(reply, expires_inp) != 0 ||
+	    buf_get_stringb(reply, cons) != 0 || buf_len(reply) != 0 ||
+	    (*wherep != STATUS_PIN_NONE && *wherep != STATUS_PIN_FILE &&
+	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID))
+		return ERR_FORMAT;
+	r = cons_decode(buf_ptr(cons), buf_len(cons), &c);
+	cons_clear(&c);
+	return r == 0 ? 0 : ERR_FORMAT;
+}
+
 int
 pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
-    uint32_t *expires_inp)
+    uint32_t *expires_inp, struct buf **consp)
 {
 	static const uint8_t expect[] = { CP_STATUS_REPLY, 0 };
-	struct buf *reply = NULL;
+	struct buf *reply = NULL, *cons;
 	uint8_t type;
 	int r;
 
 	*wherep = 0;
 	*expires_inp = 0;
+	if (consp != NULL)
+		*consp = NULL;
+	if ((cons = buf_new()) == NULL)
+		return ERR_ALLOC;
 	if ((r = pin_ident_call(d, CP_STATUS, ident, expect, &type,
 	    &reply)) != 0)
-		return r;
-	if (buf_get_u8(reply, wherep) != 0 ||
-	    buf_get_u32(reply, expires_inp) != 0 || buf_len(reply) != 0 ||
-	    (*wherep != STATUS_PIN_NONE && *wherep != STATUS_PIN_FILE &&
-	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID)) {
+		goto out;
+	if ((r = status_reply_parse(reply, wherep, expires_inp, cons)) != 0) {
 		error("pinstore: malformed STATUS_REPLY");
 		privsep_chan_close(&d->pin);
-		r = ERR_FORMAT;
+		goto out;
 	}
+	if (consp != NULL) {
+		*consp = cons;
+		cons = NULL;
+	}
+ out:
 	buf_free(reply);
+	buf_free(cons);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "cardd.h"
 #include "cards.h"
 #include "channels.h"
+#include "constraint.h"
 #include "err.h"
 #include "log.h"
 
@@ -24,7 +25,8 @@
 static const struct privsep_permit agent_permit[] = {
 	{ AC_LIST,	"LIST",		0 },
 	{ AC_SIGN,	"SIGN",		AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
-	{ AC_ENROL,	"ENROL",	4 + IDENT_CAP + 4 + PIN_CAP + 4 },
+	{ AC_ENROL,	"ENROL",	4 + IDENT_CAP + 4 + PIN_CAP + 4 + 4 +
+					CONS_MAX },
 	{ AC_FORGET,	"FORGET",	4 + IDENT_CAP },
 	{ AC_RESET,	"RESET",	0 },
 	{ AC_STATUS,	"STATUS",	0 },
@@ -96,11 +98,58 @@ card_reason(struct cardd *d, struct card *card, int r)
 	}
 }
 
+/*
+ * The card's enrolment constraints, from pinstore once per card (and
+ * after each change): a fresh cardd learns them before it signs.
+ */
+static int
+card_cons(struct cardd *d, struct card *card)
+{
+	uint8_t where;
+	uint32_t expires;
+	int r;
+
+	if (card->cons != NULL)
+		return 0;
+	if ((r = pin_status(d, card->pgp.info.ident, &where, &expires,
+	    &card->cons)) != 0)
+		error_r(r, "card %s: constraints unknown",
+		    card->pgp.info.ident);
+	return r;
+}
+
+/* Every card's constraints are to be asked for again. */
+static void
+cons_forget_all(struct cardd *d)
+{
+	struct card *card;
+	size_t i;
+
+	for (i = 0; i < cards_count(d->cards); i++) {
+		card = cards_get(d->cards, i);
+		buf_free(card->cons);
+		card->cons = NULL;
+	}
+}
+
+/* Unknown constraints are listed as none: cardd refuses to sign then. */
+static int
+put_key(struct cardd *d, struct buf *b, struct card *card)
+{
+	int r;
+
+	if ((r = buf_put_stringb(b, card->blob)) != 0 ||
+	    (r = buf_put_cstring(b, card->pgp.info.ident)) != 0)
+		return r;
+	if (card_cons(d, card) != 0)
+		return buf_put_u32(b, 0);
+	return buf_put_stringb(b, card->cons);
+}
+
 static int
 serve_list(struct cardd *d, uint32_t id)
 {
 	struct buf *b;
-	struct card *card;
 	size_t i, n;
 	int r;
 
@@ -112,9 +161,7 @@ serve_list(struct cardd *d, uint32_t id)
 	if ((r = buf_put_u32(b, (uint32_t)n)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		card = cards_get(d->cards, i);
-		if ((r = buf_put_stringb(b, card->blob)) != 0 ||
-		    (r = buf_put_cstring(b, card->pgp.info.ident)) != 0)
+		if ((r = put_key(d, b, cards_get(d->cards, i))) != 0)
 			goto out;
 	}
 	r = privsep_queue(d->agent, AC_KEYS, id, b);
@@ -263,21 +310,83 @@ sign_card(struct cardd *d, struct card *card, const struct sign_req *req,
 	return reason != 0 ? reason : card_reason(d, card, r);
 }
 
-/* SIGN's fields after the algorithm: flags, the caller if flagged. */
-static int
-get_sign_tail(struct buf *p, struct caller *who, int *validp)
-{
-	uint32_t flags;
+/* What the agent says about a SIGN besides the key and the data. */
+struct sign_ctx {
+	struct caller	 who;
+	struct buf	*cons;	/* the constraints the agent enforced */
+	struct caller_context x;
+};
 
-	memset(who, 0, sizeof(*who));
+static void
+sign_ctx_clear(struct sign_ctx *ctx)
+{
+	caller_clear(&ctx->who);
+	buf_free(ctx->cons);
+	caller_context_clear(&ctx->x);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* SIGN's fields after the algorithm: flags, the caller, the context. */
+static int
+get_sign_tail(struct buf *p, struct sign_ctx *ctx, int *validp)
+{
+	uint32_t flags, known = AC_SIGN_CALLER | AC_SIGN_CONTEXT;
+
 	*validp = 0;
-	if (buf_get_u32(p, &flags) != 0)
+	if (buf_get_u32(p, &flags) != 0 || (ctx->cons = buf_new()) == NULL)
 		return ERR_FORMAT;
-	if ((flags & AC_SIGN_CALLER) != 0 && caller_get(p, who) != 0)
+	if ((flags & AC_SIGN_CALLER) != 0 && caller_get(p, &ctx->who) != 0)
+		return ERR_FORMAT;
+	if ((flags & AC_SIGN_CONTEXT) != 0 &&
+	    (buf_get_stringb(p, ctx->cons) != 0 ||
+	    buf_len(ctx->cons) > CONS_MAX ||
+	    caller_context_get(p, &ctx->x) != 0))
 		return ERR_FORMAT;
 	if (buf_len(p) != 0)
 		return ERR_FORMAT;
-	*validp = (flags & ~(uint32_t)AC_SIGN_CALLER) == 0;
+	*validp = (flags & ~known) == 0;
+	return 0;
+}
+
+static int
+same(const struct buf *a, const struct buf *b)
+{
+	return buf_len(a) == buf_len(b) &&
+	    memcmp(buf_ptr(a), buf_ptr(b), buf_len(a)) == 0;
+}
+
+/*
+ * Before any card work: the agent must have enforced the card's own
+ * constraints (a stale or lying agent is refused), and a card enrolled
+ * with ssh-add -c needs the user's yes.
+ */
+static uint32_t
+sign_policy(struct cardd *d, const struct buf *blob,
+    const struct sign_ctx *ctx, char *ident, size_t identlen)
+{
+	struct card *card;
+	struct cons c;
+	int confirm;
+
+	if ((card = cards_by_blob(d->cards, buf_ptr(blob),
+	    buf_len(blob))) == NULL && (cards_refresh(d->cards) != 0 ||
+	    (card = cards_by_blob(d->cards, buf_ptr(blob),
+	    buf_len(blob))) == NULL))
+		return AC_R_NO_KEY;
+	strlcpy(ident, card->pgp.info.ident, identlen);
+	if (card_cons(d, card) != 0)
+		return AC_R_STORE;
+	if (!same(card->cons, ctx->cons)) {
+		error("card %s: the agent did not apply the constraints of "
+		    "its enrolment: refused", ident);
+		return AC_R_DENIED;
+	}
+	if (cons_decode(buf_ptr(card->cons), buf_len(card->cons), &c) != 0)
+		return AC_R_DENIED;
+	confirm = (c.flags & CONS_CONFIRM) != 0;
+	cons_clear(&c);
+	if (confirm && confirm_ask(d, ident, &ctx->who, &ctx->x) != 0)
+		return AC_R_DENIED;
 	return 0;
 }
 
@@ -359,7 +468,7 @@ static int
 serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 {
 	struct sign_req req;
-	struct caller who;
+	struct sign_ctx ctx;
 	struct buf *blob = NULL, *sig = NULL;
 	char ident[PGP_IDENT_LEN + 1] = "";
 	uint32_t reason = 0;
@@ -367,32 +476,35 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	int valid, r = ERR_ALLOC;
 
 	memset(&req, 0, sizeof(req));
-	memset(&who, 0, sizeof(who));
+	memset(&ctx, 0, sizeof(ctx));
 	if ((blob = buf_new()) == NULL || (sig = buf_new()) == NULL)
 		goto out;
 	if (buf_get_stringb(p, blob) != 0 ||
 	    buf_get_string_direct(p, &req.data, &req.len) != 0 ||
 	    buf_get_u8(p, &alg) != 0 ||
-	    get_sign_tail(p, &who, &valid) != 0) {
+	    get_sign_tail(p, &ctx, &valid) != 0) {
 		r = ERR_FORMAT;
 		goto out;
 	}
-	req.who = &who;
+	req.who = &ctx.who;
 	if (!valid || alg < 1 || alg > sizeof(sig_algs) / sizeof(sig_algs[0]))
 		reason = AC_R_INVALID;
-	else {
+	else if ((reason = sign_policy(d, blob, &ctx, ident,
+	    sizeof(ident))) == 0) {
 		req.alg = sig_algs[alg - 1];
 		if (sign_fast(d, blob, &req, ident, sizeof(ident), sig) != 0)
 			reason = sign_full(d, blob, &req, ident, sizeof(ident),
 			    sig);
 	}
-	notice_audit(d, ident, blob, &who, reason);
-	if (reason != 0)
+	notice_audit(d, ident, blob, &ctx.who, reason);
+	if (d->agent == NULL)	/* lost while the user was asked */
+		r = 0;
+	else if (reason != 0)
 		r = serve_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
  out:
-	caller_clear(&who);
+	sign_ctx_clear(&ctx);
 	buf_free(blob);
 	buf_free(sig);
 	return r;
@@ -438,7 +550,7 @@ get_ident(struct buf *p, char **identp)
 
 static uint32_t
 enrol(struct cardd *d, const char *ident, const struct buf *pin,
-    uint32_t lifetime)
+    uint32_t lifetime, const struct buf *cons)
 {
 	struct card *card;
 	int r;
@@ -468,32 +580,46 @@ enrol(struct cardd *d, const char *ident, const struct buf *pin,
 		error("card %s: could not mark the stored PIN invalid", ident);
 	if (r != 0)
 		return card_reason(d, card, r);
-	if (pin_put(d, ident, pin, lifetime) != 0)
+	/* the card may have changed hands: learn its constraints anew */
+	buf_free(card->cons);
+	card->cons = NULL;
+	if (pin_put(d, ident, pin, lifetime, cons) != 0)
 		return AC_R_STORE;
-	info("card %s: PIN enrolled%s", ident, lifetime != 0 ?
-	    " (memory only)" : "");
+	info("card %s: PIN enrolled%s%s", ident, lifetime != 0 ?
+	    " (memory only)" : "", buf_len(cons) != 0 ? " with constraints" :
+	    "");
 	return 0;
 }
 
 static int
 serve_enrol(struct cardd *d, uint32_t id, struct buf *p)
 {
-	struct buf *pin = NULL;
+	struct buf *pin = NULL, *cons = NULL;
+	struct cons c;
 	char *ident = NULL;
 	uint32_t lifetime, reason;
-	int r;
+	int r = ERR_FORMAT;
 
-	if ((pin = buf_new_secret(BUF_MAX_DEFAULT)) == NULL)
-		return ERR_ALLOC;
-	if (get_ident(p, &ident) != 0 || buf_get_stringb(p, pin) != 0 ||
-	    buf_get_u32(p, &lifetime) != 0 || buf_len(p) != 0) {
-		r = ERR_FORMAT;
+	memset(&c, 0, sizeof(c));
+	if ((pin = buf_new_secret(BUF_MAX_DEFAULT)) == NULL ||
+	    (cons = buf_new()) == NULL) {
+		r = ERR_ALLOC;
 		goto out;
 	}
-	reason = enrol(d, ident, pin, lifetime);
+	/* the constraints are absent in the first form of ENROL */
+	if (get_ident(p, &ident) != 0 || buf_get_stringb(p, pin) != 0 ||
+	    buf_get_u32(p, &lifetime) != 0 || (buf_len(p) != 0 &&
+	    buf_get_stringb(p, cons) != 0) || buf_len(p) != 0)
+		goto out;
+	if (cons_decode(buf_ptr(cons), buf_len(cons), &c) != 0)
+		reason = AC_R_INVALID;
+	else
+		reason = enrol(d, ident, pin, lifetime, cons);
 	r = reason != 0 ? serve_fail(d, id, reason) :
 	    privsep_queue(d->agent, AC_OK, id, NULL);
  out:
+	cons_clear(&c);
+	buf_free(cons);
 	buf_free(pin);
 	free(ident);
 	return r;
@@ -530,8 +656,11 @@ serve_forget(struct cardd *d, uint32_t id, struct buf *p)
 		/* every card of that ident; unverify() may drop one */
 		for (i = cards_count(d->cards); i > 0; i--)
 			if ((card = cards_get(d->cards, i - 1)) != NULL &&
-			    strcmp(card->pgp.info.ident, ident) == 0)
+			    strcmp(card->pgp.info.ident, ident) == 0) {
+				buf_free(card->cons);
+				card->cons = NULL;
 				unverify(d, card);
+			}
 	}
 	if (pin_delete(d, ident) != 0)
 		reason = AC_R_STORE;
@@ -555,6 +684,7 @@ serve_reset(struct cardd *d, uint32_t id)
 	}
 	if (pin_drop_memory(d) != 0)
 		error("memory-only PINs may be left in pinstore");
+	cons_forget_all(d);
 	return privsep_queue(d->agent, AC_OK, id, NULL);
 }
 

@@ -62,7 +62,7 @@ card_status(struct cardd *d, struct card *card, struct status *st)
 		error_r(r, "card %s: cannot read its status",
 		    card->pgp.info.ident);
 	if (pin_status(d, card->pgp.info.ident, &sc.pin,
-	    &sc.expires_in) != 0) {
+	    &sc.expires_in, NULL) != 0) {
 		sc.pin = STATUS_PIN_UNKNOWN;
 		sc.expires_in = 0;
 	}

@@ -25,6 +25,7 @@
 
 /* SIGN flags */
 #define AC_SIGN_CALLER		0x1	/* the caller's facts follow */
+#define AC_SIGN_CONTEXT		0x2	/* constraints checked, what, path */
 
 enum ac_alg {
 	AC_ALG_ED25519 = 1,
@@ -44,10 +45,11 @@ enum ac_reason {
 	AC_R_CARD = 5,
 	AC_R_STORE = 6,
 	AC_R_INVALID = 7,
+	AC_R_DENIED = 8,	/* a constraint refused it (-c, -h) */
 };
 
 /* cardd <-> pinstore */
-#define CP_FRAME_MAX		4096
+#define CP_FRAME_MAX		8192	/* a PIN and its constraints */
 #define CP_GET			16
 #define CP_PUT			17
 #define CP_DELETE		18
@@ -72,9 +74,11 @@ enum ac_reason {
 #define SV_CERTS_COUNT_MAX	64
 #define SV_CERTS_MAX		(256 * 1024)	/* payload */
 #define SV_AGENT_FRAME_MAX	(SV_CERTS_MAX + 64)	/* agent's channel */
+#define SV_CONFIRM_REPLY	19	/* supervisor -> cardd */
 #define SV_RELOCK		20	/* supervisor -> agent */
 #define SV_TOUCH		48	/* cardd -> supervisor */
 #define SV_AUDIT		49	/* cardd -> supervisor */
+#define SV_CONFIRM		50	/* cardd -> supervisor */
 #define SV_LOCKED		51	/* agent -> supervisor */
 #define SV_UNLOCKED		52	/* agent -> supervisor */
 #define SV_LOCK_VERIFIER_LEN	48	/* LOCKED, RELOCK: salt 16, hash 32 */

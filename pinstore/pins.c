@@ -19,6 +19,7 @@
 struct mem_pin {
 	char		 ident[STORE_IDENT_LEN + 1];
 	struct buf	*pin;
+	struct buf	*cons;		/* the enrolment's constraints */
 	uint64_t	 expires;	/* ms on the pins clock */
 };
 
@@ -111,6 +112,7 @@ static void
 mem_remove_at(struct pins *pins, size_t i)
 {
 	buf_free(pins->mem[i].pin);
+	buf_free(pins->mem[i].cons);
 	pins->mem[i] = pins->mem[pins->nmem - 1];
 	pins->nmem--;
 	explicit_bzero(&pins->mem[pins->nmem], sizeof(pins->mem[0]));
@@ -156,15 +158,15 @@ pins_drop_memory(struct pins *pins)
 /* Load, change one record with fn, save if fn changed anything. */
 static int
 update_file(struct pins *pins, const char *ident,
-    int (*fn)(struct store_recs *, const char *, const struct buf *),
-    const struct buf *pin)
+    int (*fn)(struct store_recs *, const char *, const struct store_rec *),
+    const struct store_rec *val)
 {
 	struct store_recs *recs = NULL;
 	int r;
 
 	if ((r = store_load(pins->store, &recs)) != 0)
 		return store_failed(pins, r);
-	if ((r = fn(recs, ident, pin)) == 0 &&
+	if ((r = fn(recs, ident, val)) == 0 &&
 	    (r = store_save(pins->store, recs)) != 0)
 		r = store_failed(pins, r);
 	else if (r == ERR_NOT_FOUND)
@@ -176,44 +178,63 @@ update_file(struct pins *pins, const char *ident,
 	return r;
 }
 
+/* A copy of PIN and constraints, the latter possibly empty. */
 static int
-rec_set(struct store_recs *recs, const char *ident, const struct buf *pin)
+copy_pair(const struct store_rec *val, struct buf **pinp, struct buf **consp)
+{
+	*pinp = buf_dup(buf_ptr(val->pin), buf_len(val->pin));
+	*consp = buf_dup(buf_ptr(val->cons), buf_len(val->cons));
+	if (*pinp != NULL && *consp != NULL)
+		return 0;
+	buf_free(*pinp);
+	buf_free(*consp);
+	*pinp = *consp = NULL;
+	return ERR_ALLOC;
+}
+
+static int
+rec_set(struct store_recs *recs, const char *ident,
+    const struct store_rec *val)
 {
 	struct store_rec *rec;
-	struct buf *copy;
+	struct buf *pin, *cons;
 	int i;
 
-	if ((copy = buf_dup(buf_ptr(pin), buf_len(pin))) == NULL)
+	if (copy_pair(val, &pin, &cons) != 0)
 		return ERR_ALLOC;
 	if ((i = store_recs_find(recs, ident)) < 0) {
 		if (recs->n >= STORE_MAX_RECORDS) {
-			buf_free(copy);
+			buf_free(pin);
+			buf_free(cons);
 			return ERR_NO_SPACE;
 		}
 		i = (int)recs->n++;
 	}
 	rec = &recs->rec[i];
 	buf_free(rec->pin);
+	buf_free(rec->cons);
 	strlcpy(rec->ident, ident, sizeof(rec->ident));
-	rec->pin = copy;
+	rec->pin = pin;
+	rec->cons = cons;
 	rec->valid = 1;
 	return 0;
 }
 
 static int
-rec_remove(struct store_recs *recs, const char *ident, const struct buf *pin)
+rec_remove(struct store_recs *recs, const char *ident,
+    const struct store_rec *val)
 {
-	(void)pin;
+	(void)val;
 	return store_recs_remove(recs, ident);
 }
 
 static int
 rec_invalidate(struct store_recs *recs, const char *ident,
-    const struct buf *pin)
+    const struct store_rec *val)
 {
 	int i;
 
-	(void)pin;
+	(void)val;
 	if ((i = store_recs_find(recs, ident)) < 0 || !recs->rec[i].valid)
 		return ERR_NOT_FOUND;
 	recs->rec[i].valid = 0;
@@ -221,17 +242,18 @@ rec_invalidate(struct store_recs *recs, const char *ident,
 }
 
 static int
-mem_put(struct pins *pins, const char *ident, const struct buf *pin,
+mem_put(struct pins *pins, const char *ident, const struct store_rec *val,
     uint32_t lifetime)
 {
-	struct buf *copy;
+	struct buf *copy, *cons;
 	int i;
 
-	if ((copy = buf_dup(buf_ptr(pin), buf_len(pin))) == NULL)
+	if (copy_pair(val, &copy, &cons) != 0)
 		return ERR_ALLOC;
 	if ((i = mem_find(pins, ident)) < 0) {
 		if (pins->nmem >= PINS_MAX_MEMORY) {
 			buf_free(copy);
+			buf_free(cons);
 			set_error(pins, "too many memory-only PINs (%d)",
 			    PINS_MAX_MEMORY);
 			return ERR_NO_SPACE;
@@ -240,7 +262,9 @@ mem_put(struct pins *pins, const char *ident, const struct buf *pin,
 		strlcpy(pins->mem[i].ident, ident, sizeof(pins->mem[i].ident));
 	}
 	buf_free(pins->mem[i].pin);
+	buf_free(pins->mem[i].cons);
 	pins->mem[i].pin = copy;
+	pins->mem[i].cons = cons;
 	pins->mem[i].expires = pins->clock(pins->clock_arg) +
 	    (uint64_t)lifetime * 1000;
 	return 0;
@@ -248,26 +272,33 @@ mem_put(struct pins *pins, const char *ident, const struct buf *pin,
 
 int
 pins_put(struct pins *pins, const char *ident, const struct buf *pin,
-    uint32_t lifetime)
+    uint32_t lifetime, const struct buf *cons)
 {
+	struct store_rec val;
+	struct cons c;
 	int r;
 
 	pins->errmsg[0] = '\0';
 	if (!store_ident_ok(ident, strlen(ident)) ||
-	    buf_len(pin) < STORE_PIN_MIN || buf_len(pin) > STORE_PIN_MAX) {
-		set_error(pins, "bad card ident or PIN length (%d to %d "
-		    "bytes)", STORE_PIN_MIN, STORE_PIN_MAX);
+	    buf_len(pin) < STORE_PIN_MIN || buf_len(pin) > STORE_PIN_MAX ||
+	    cons_decode(buf_ptr(cons), buf_len(cons), &c) != 0) {
+		set_error(pins, "bad card ident, PIN length (%d to %d "
+		    "bytes) or constraints", STORE_PIN_MIN, STORE_PIN_MAX);
 		return ERR_ARGUMENT;
 	}
+	cons_clear(&c);
+	memset(&val, 0, sizeof(val));
+	val.pin = (struct buf *)pin;	/* only read */
+	val.cons = (struct buf *)cons;
 	if (lifetime == 0) {
-		if ((r = update_file(pins, ident, rec_set, pin)) == 0)
+		if ((r = update_file(pins, ident, rec_set, &val)) == 0)
 			mem_remove(pins, ident);
 		return r;
 	}
 	/* A time-limited PIN replaces a persisted one: delete it first. */
 	if ((r = update_file(pins, ident, rec_remove, NULL)) != 0)
 		return r;
-	return mem_put(pins, ident, pin, lifetime);
+	return mem_put(pins, ident, &val, lifetime);
 }
 
 int
@@ -318,9 +349,19 @@ pins_invalidate(struct pins *pins, const char *ident)
 	return update_file(pins, ident, rec_invalidate, NULL);
 }
 
+/* A copy of src, empty for none; *dstp left NULL if dstp is. */
+static int
+cons_copy(const struct buf *src, struct buf **dstp)
+{
+	if (dstp == NULL)
+		return 0;
+	*dstp = src != NULL ? buf_dup(buf_ptr(src), buf_len(src)) : buf_new();
+	return *dstp == NULL ? ERR_ALLOC : 0;
+}
+
 int
 pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
-    uint32_t *expires_inp)
+    uint32_t *expires_inp, struct buf **consp)
 {
 	struct store_recs *recs = NULL;
 	uint64_t left;
@@ -328,6 +369,8 @@ pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
 
 	*wherep = STATUS_PIN_NONE;
 	*expires_inp = 0;
+	if (consp != NULL)
+		*consp = NULL;
 	pins->errmsg[0] = '\0';
 	pins_expire(pins);
 	if ((i = mem_find(pins, ident)) >= 0) {
@@ -335,13 +378,14 @@ pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
 		left = (left + 999) / 1000;
 		*wherep = STATUS_PIN_MEMORY;
 		*expires_inp = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
-		return 0;
+		return cons_copy(pins->mem[i].cons, consp);
 	}
 	if ((r = store_load(pins->store, &recs)) != 0)
 		return store_failed(pins, r);
 	if ((i = store_recs_find(recs, ident)) >= 0)
 		*wherep = recs->rec[i].valid ? STATUS_PIN_FILE :
 		    STATUS_PIN_INVALID;
+	r = cons_copy(i >= 0 ? recs->rec[i].cons : NULL, consp);
 	store_recs_free(recs);
-	return 0;
+	return r;
 }

@@ -35,16 +35,19 @@ const char *pins_errmsg(const struct pins *pins);
 
 /* 0 and *pinp (caller frees) or ERR_NOT_FOUND (none, or invalid). */
 int	pins_get(struct pins *pins, const char *ident, struct buf **pinp);
-/* lifetime 0: persist; else memory only for that many seconds. */
+/* lifetime 0: persist; else memory only for that many seconds.  cons:
+ * the enrolment's constraints (constraint.h, empty for none), kept
+ * beside the PIN and gone with it. */
 int	pins_put(struct pins *pins, const char *ident, const struct buf *pin,
-	    uint32_t lifetime);
+	    uint32_t lifetime, const struct buf *cons);
 int	pins_delete(struct pins *pins, const char *ident);
 int	pins_invalidate(struct pins *pins, const char *ident);
 void	pins_drop_memory(struct pins *pins);
-/* Where ident's PIN is (enum status_pin), and for a memory-only one the
- * seconds it has left, rounded up.  Never touches the PIN itself. */
+/* Where ident's PIN is (enum status_pin), for a memory-only one the
+ * seconds it has left, rounded up, and if consp its constraints (a
+ * copy, empty for none).  Never touches the PIN itself. */
 int	pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
-	    uint32_t *expires_inp);
+	    uint32_t *expires_inp, struct buf **consp);
 
 /* Wipe expired memory PINs; ms until the next expiry, or -1 if none. */
 int	pins_expire(struct pins *pins);

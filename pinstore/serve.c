@@ -21,7 +21,8 @@
 /* What cardd may send, each with its largest payload. */
 static const struct privsep_permit serve_permits[] = {
 	{ CP_GET,		"GET",		IDENT_FIELD },
-	{ CP_PUT,		"PUT",		IDENT_FIELD + PIN_FIELD + 4 },
+	{ CP_PUT,		"PUT",		IDENT_FIELD + PIN_FIELD + 4 +
+						4 + CONS_MAX },
 	{ CP_DELETE,		"DELETE",	IDENT_FIELD },
 	{ CP_INVALIDATE,	"INVALIDATE",	IDENT_FIELD },
 	{ CP_DROP_MEMORY,	"DROP_MEMORY",	0 },
@@ -124,14 +125,18 @@ static int
 do_put(struct pins *pins, struct buf *req, const char *ident, int ident_ok,
     uint8_t *rtypep, struct buf **replyp)
 {
-	struct buf *pin;
+	struct buf *pin, *cons = NULL;
 	uint32_t lifetime;
 	int r;
 
-	if ((pin = buf_new_capped(CP_FRAME_MAX)) == NULL)
-		return ERR_ALLOC;
+	if ((pin = buf_new_capped(CP_FRAME_MAX)) == NULL ||
+	    (cons = buf_new_capped(CP_FRAME_MAX)) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
 	if (buf_get_stringb(req, pin) != 0 ||
-	    buf_get_u32(req, &lifetime) != 0 || buf_len(req) != 0) {
+	    buf_get_u32(req, &lifetime) != 0 ||
+	    buf_get_stringb(req, cons) != 0 || buf_len(req) != 0) {
 		r = ERR_FORMAT;
 		goto out;
 	}
@@ -139,12 +144,14 @@ do_put(struct pins *pins, struct buf *req, const char *ident, int ident_ok,
 		r = reply_fail(CP_R_INVALID, "bad card ident", rtypep, replyp);
 		goto out;
 	}
-	r = pins_put(pins, ident, pin, lifetime);
+	r = pins_put(pins, ident, pin, lifetime, cons);
 	if (r == 0)
-		verbose("stored PIN for %s (%s)", ident,
-		    lifetime == 0 ? "persisted" : "memory only");
+		verbose("stored PIN for %s (%s%s)", ident,
+		    lifetime == 0 ? "persisted" : "memory only",
+		    buf_len(cons) != 0 ? ", with constraints" : "");
 	r = reply_status(pins, r, rtypep, replyp);
  out:
+	buf_free(cons);
 	buf_free(pin);
 	return r;
 }
@@ -154,19 +161,20 @@ static int
 do_status(struct pins *pins, const char *ident, uint8_t *rtypep,
     struct buf **replyp)
 {
-	struct buf *b;
+	struct buf *b, *cons = NULL;
 	uint32_t expires_in;
 	uint8_t where;
 	int r;
 
-	if ((r = pins_status(pins, ident, &where, &expires_in)) != 0)
+	if ((r = pins_status(pins, ident, &where, &expires_in, &cons)) != 0)
 		return reply_status(pins, r, rtypep, replyp);
-	if ((b = buf_new()) == NULL)
-		return ERR_ALLOC;
-	if (buf_put_u8(b, where) != 0 || buf_put_u32(b, expires_in) != 0) {
+	if ((b = buf_new()) == NULL || buf_put_u8(b, where) != 0 ||
+	    buf_put_u32(b, expires_in) != 0 || buf_put_stringb(b, cons) != 0) {
 		buf_free(b);
+		buf_free(cons);
 		return ERR_ALLOC;
 	}
+	buf_free(cons);
 	debug("STATUS %s: %u", ident, where);
 	*rtypep = CP_STATUS_REPLY;
 	*replyp = b;

@@ -4,8 +4,14 @@
  * change.  Format (each line ends with a newline, fields split by one
  * tab, nothing else allowed):
  *
- *	cardagent-pins 1
- *	IDENT	valid|invalid	PIN as lower-case hex
+ *	cardagent-pins 2
+ *	IDENT	valid|invalid	PIN as lower-case hex	CONSTRAINTS
+ *
+ * CONSTRAINTS is "-" for none, else the enrolment's constraint blob
+ * (common/constraint.h) as lower-case hex, checked like every blob.
+ * Version 1 files (the same without the last field) are still read; a
+ * store with no constraints at all is written as version 1, so an older
+ * cardagent can still read it.
  *
  * IDENT is the card ident, 4 upper-case hex digits, ':', 8 upper-case
  * hex digits (0000:01234567).  A PIN is 6 to 127 bytes: the OpenPGP
@@ -21,12 +27,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define STORE_MAGIC		"cardagent-pins 1"
+#include "constraint.h"
+
+#define STORE_MAGIC_V1		"cardagent-pins 1"
+#define STORE_MAGIC		"cardagent-pins 2"
 #define STORE_IDENT_LEN		13	/* 0000:01234567 */
 #define STORE_PIN_MIN		6
 #define STORE_PIN_MAX		127
 #define STORE_MAX_RECORDS	256
-#define STORE_MAX_FILE		(128 * 1024)
+/* every record at its longest: PIN and constraints in hex */
+#define STORE_MAX_FILE		(STORE_MAX_RECORDS * \
+				 (32 + 2 * STORE_PIN_MAX + 2 * CONS_MAX))
 #define STORE_ERRMSG_LEN	512
 
 struct buf;
@@ -37,6 +48,7 @@ struct store_rec {
 	char		 ident[STORE_IDENT_LEN + 1];
 	int		 valid;
 	struct buf	*pin;
+	struct buf	*cons;		/* NULL or empty: none */
 };
 
 /* All records of a file; store_recs_free wipes every PIN. */

@@ -62,8 +62,10 @@ store_recs_free(struct store_recs *recs)
 
 	if (recs == NULL)
 		return;
-	for (i = 0; i < recs->n; i++)
+	for (i = 0; i < recs->n; i++) {
 		buf_free(recs->rec[i].pin);
+		buf_free(recs->rec[i].cons);
+	}
 	freezero(recs, sizeof(*recs));
 }
 
@@ -86,6 +88,7 @@ store_recs_remove(struct store_recs *recs, const char *ident)
 	if ((i = store_recs_find(recs, ident)) < 0)
 		return ERR_NOT_FOUND;
 	buf_free(recs->rec[i].pin);
+	buf_free(recs->rec[i].cons);
 	/* Keep the file's order: shift the rest down. */
 	for (; (size_t)i + 1 < recs->n; i++)
 		recs->rec[i] = recs->rec[i + 1];
@@ -114,9 +117,9 @@ get_field(struct buf *b, uint8_t delim, char *field, size_t size)
 	return 0;
 }
 
-/* Lower-case hex pairs up to the end of the line, decoded into pin. */
+/* Lower-case hex pairs up to delim (consumed), decoded into out. */
 static int
-get_hex_pin(struct buf *b, struct buf *pin)
+get_hex(struct buf *b, uint8_t delim, struct buf *out)
 {
 	uint8_t hi, lo;
 	int h, l, r;
@@ -124,23 +127,24 @@ get_hex_pin(struct buf *b, struct buf *pin)
 	for (;;) {
 		if (buf_get_u8(b, &hi) != 0)
 			return ERR_TRUNCATED;
-		if (hi == '\n')
+		if (hi == delim)
 			break;
 		if (buf_get_u8(b, &lo) != 0)
 			return ERR_TRUNCATED;
 		if ((h = lower_hex_value(hi)) < 0 ||
 		    (l = lower_hex_value(lo)) < 0)
 			return ERR_FORMAT;
-		if (buf_len(pin) >= STORE_PIN_MAX)
+		if (buf_len(out) >= buf_max(out))
 			return ERR_TOO_LARGE;
-		if ((r = buf_put_u8(pin, (uint8_t)(h << 4 | l))) != 0)
+		if ((r = buf_put_u8(out, (uint8_t)(h << 4 | l))) != 0)
 			return r;
 	}
-	return buf_len(pin) < STORE_PIN_MIN ? ERR_TOO_LARGE : 0;
+	return 0;
 }
 
+/* The header: the format's version (1 or 2) into *versionp. */
 static int
-parse_header(struct buf *b, char *errmsg, size_t errlen)
+parse_header(struct buf *b, int *versionp, char *errmsg, size_t errlen)
 {
 	char line[HEADER_MAX];
 	int r;
@@ -154,17 +158,43 @@ parse_header(struct buf *b, char *errmsg, size_t errlen)
 		snprintf(errmsg, errlen, "line 1: not a cardagent PIN store");
 		return ERR_FORMAT;
 	}
-	if (strcmp(line, STORE_MAGIC) != 0) {
+	if (strcmp(line, STORE_MAGIC) == 0)
+		*versionp = 2;
+	else if (strcmp(line, STORE_MAGIC_V1) == 0)
+		*versionp = 1;
+	else {
 		snprintf(errmsg, errlen, "line 1: unsupported format "
-		    "version (this cardagent reads \"%s\")", STORE_MAGIC);
+		    "version (this cardagent reads versions 1 and 2)");
 		return ERR_FORMAT;
 	}
 	return 0;
 }
 
+/* Version 2's last field: "-" or a constraint blob in hex. */
+static int
+parse_cons(struct buf *b, struct store_rec *rec, const char **why)
+{
+	struct cons c;
+	int r;
+
+	*why = "bad constraints";
+	if (buf_len(b) >= 2 && memcmp(buf_ptr(b), "-\n", 2) == 0)
+		return buf_consume(b, 2);
+	if ((rec->cons = buf_new_capped(CONS_MAX)) == NULL)
+		return ERR_ALLOC;
+	if ((r = get_hex(b, '\n', rec->cons)) != 0)
+		return r == ERR_ALLOC ? r : ERR_FORMAT;
+	if (buf_len(rec->cons) == 0 || cons_decode(buf_ptr(rec->cons),
+	    buf_len(rec->cons), &c) != 0)
+		return ERR_FORMAT;
+	cons_clear(&c);
+	return 0;
+}
+
 /* One record line into rec; why (a static string) says what was wrong. */
 static int
-parse_record(struct buf *b, struct store_rec *rec, const char **why)
+parse_record(struct buf *b, int version, struct store_rec *rec,
+    const char **why)
 {
 	char state[STATE_MAX];
 	int r;
@@ -182,13 +212,16 @@ parse_record(struct buf *b, struct store_rec *rec, const char **why)
 	rec->valid = strcmp(state, "valid") == 0;
 	if ((rec->pin = buf_new_capped(STORE_PIN_MAX)) == NULL)
 		return ERR_ALLOC;
-	if ((r = get_hex_pin(b, rec->pin)) != 0) {
+	r = get_hex(b, version == 1 ? '\n' : '\t', rec->pin);
+	if (r == 0 && buf_len(rec->pin) < STORE_PIN_MIN)
+		r = ERR_TOO_LARGE;
+	if (r != 0) {
 		*why = r == ERR_TOO_LARGE ? "PIN length out of range" :
 		    r == ERR_TRUNCATED ? "last line not terminated" :
 		    "bad PIN encoding (want lower-case hex)";
 		return r == ERR_ALLOC ? r : ERR_FORMAT;
 	}
-	return 0;
+	return version == 1 ? 0 : parse_cons(b, rec, why);
 }
 
 int
@@ -198,13 +231,13 @@ store_parse(struct buf *contents, struct store_recs *recs, char *errmsg,
 	const char *why = NULL;
 	char dummy[1];
 	size_t line;
-	int r;
+	int version, r;
 
 	if (errmsg == NULL) {
 		errmsg = dummy;
 		errlen = sizeof(dummy);
 	}
-	if ((r = parse_header(contents, errmsg, errlen)) != 0)
+	if ((r = parse_header(contents, &version, errmsg, errlen)) != 0)
 		return r;
 	for (line = 2; buf_len(contents) > 0; line++) {
 		if (recs->n >= STORE_MAX_RECORDS) {
@@ -212,7 +245,7 @@ store_parse(struct buf *contents, struct store_recs *recs, char *errmsg,
 			r = ERR_FORMAT;
 			break;
 		}
-		r = parse_record(contents, &recs->rec[recs->n], &why);
+		r = parse_record(contents, version, &recs->rec[recs->n], &why);
 		recs->n++;	/* so store_recs_free releases its PIN */
 		if (r != 0)
 			break;
@@ -247,25 +280,49 @@ put_hex(struct buf *out, const struct buf *pin)
 	return r;
 }
 
+/* Version 2 only where a record has constraints (see store.h). */
+static int
+any_cons(const struct store_recs *recs)
+{
+	size_t i;
+
+	for (i = 0; i < recs->n; i++)
+		if (recs->rec[i].cons != NULL && buf_len(recs->rec[i].cons) > 0)
+			return 1;
+	return 0;
+}
+
+static int
+put_record(struct buf *out, const struct store_rec *rec, int version)
+{
+	int r;
+
+	if ((r = buf_put(out, rec->ident, strlen(rec->ident))) != 0 ||
+	    (r = buf_put_u8(out, '\t')) != 0 ||
+	    (r = buf_put(out, rec->valid ? "valid" : "invalid",
+	    rec->valid ? 5 : 7)) != 0 ||
+	    (r = buf_put_u8(out, '\t')) != 0 ||
+	    (r = put_hex(out, rec->pin)) != 0)
+		return r;
+	if (version == 2 && (r = buf_put_u8(out, '\t')) == 0)
+		r = rec->cons != NULL && buf_len(rec->cons) > 0 ?
+		    put_hex(out, rec->cons) : buf_put_u8(out, '-');
+	return r != 0 ? r : buf_put_u8(out, '\n');
+}
+
 int
 store_serialise(const struct store_recs *recs, struct buf *out)
 {
-	const struct store_rec *rec;
+	int version = any_cons(recs) ? 2 : 1;
+	const char *magic = version == 2 ? STORE_MAGIC : STORE_MAGIC_V1;
 	size_t i;
 	int r;
 
-	if ((r = buf_put(out, STORE_MAGIC "\n", strlen(STORE_MAGIC) + 1)) != 0)
+	if ((r = buf_put(out, magic, strlen(magic))) != 0 ||
+	    (r = buf_put_u8(out, '\n')) != 0)
 		return r;
-	for (i = 0; i < recs->n; i++) {
-		rec = &recs->rec[i];
-		if ((r = buf_put(out, rec->ident, strlen(rec->ident))) != 0 ||
-		    (r = buf_put_u8(out, '\t')) != 0 ||
-		    (r = buf_put(out, rec->valid ? "valid" : "invalid",
-		    rec->valid ? 5 : 7)) != 0 ||
-		    (r = buf_put_u8(out, '\t')) != 0 ||
-		    (r = put_hex(out, rec->pin)) != 0 ||
-		    (r = buf_put_u8(out, '\n')) != 0)
+	for (i = 0; i < recs->n; i++)
+		if ((r = put_record(out, &recs->rec[i], version)) != 0)
 			return r;
-	}
 	return 0;
 }

@@ -47,7 +47,7 @@ static const struct privsep_permit cardd_permits[] = {
 	{ CP_FAIL, "FAIL", 4 + 4 + 1024 },
 	{ CP_PIN, "PIN", 4 + 127 },
 	{ CP_NONE, "NONE", 0 },
-	{ CP_STATUS_REPLY, "STATUS_REPLY", 5 },
+	{ CP_STATUS_REPLY, "STATUS_REPLY", 9 },
 };
 
 static const struct privsep_chan_conf cardd_conf = {
@@ -202,7 +202,7 @@ ask(struct proc *p, uint8_t type, const char *ident, const char *pin,
 
 	if (type == CP_PUT)
 		assert_int_equal(buf_put_cstring(req, pin) |
-		    buf_put_u32(req, life), 0);
+		    buf_put_u32(req, life) | buf_put_u32(req, 0), 0);
 	assert_int_equal(rpc(p, type, req, &rtype, &reply), 0);
 	buf_free(req);
 	if (replyp != NULL)
@@ -292,20 +292,22 @@ test_drop_memory(void **state)
 	assert_pin(p, "0000:00000002", "3333333");
 }
 
-/* STATUS: exactly (where, expires_in), never a PIN byte. */
+/* STATUS: exactly (where, expires_in, no constraints), never a PIN. */
 static void
 assert_status(struct proc *p, const char *ident, uint8_t want,
     uint32_t min_left, uint32_t max_left)
 {
 	struct buf *reply = NULL;
-	uint32_t left;
+	uint32_t left, conslen;
 	uint8_t where;
 
 	assert_int_equal(ask(p, CP_STATUS, ident, NULL, 0, &reply),
 	    CP_STATUS_REPLY);
-	assert_int_equal(buf_len(reply), 5);
+	assert_int_equal(buf_len(reply), 9);
 	assert_int_equal(buf_get_u8(reply, &where), 0);
 	assert_int_equal(buf_get_u32(reply, &left), 0);
+	assert_int_equal(buf_get_u32(reply, &conslen), 0);
+	assert_int_equal(conslen, 0);	/* no constraints */
 	assert_int_equal(where, want);
 	assert_in_range(left, min_left, max_left);
 	buf_free(reply);

@@ -148,11 +148,45 @@ assert_get(struct pins *pins, const char *ident, const char *want)
 static int
 put(struct pins *pins, const char *ident, const char *pin, uint32_t life)
 {
-	struct buf *b = buf_dup(pin, strlen(pin));
-	int r = pins_put(pins, ident, b, life);
+	struct buf *b = buf_dup(pin, strlen(pin)), *none = buf_new();
+	int r = pins_put(pins, ident, b, life, none);
 
+	buf_free(none);
 	buf_free(b);
 	return r;
+}
+
+/* A confirm constraint: flags 1, no destinations. */
+#define CONFIRM_HEX	"0000000100000000"
+static const uint8_t confirm_blob[] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+
+static int
+put_cons(struct pins *pins, const char *ident, const char *pin,
+    uint32_t life, const uint8_t *cons, size_t conslen)
+{
+	struct buf *b = buf_dup(pin, strlen(pin)), *c = buf_dup(cons, conslen);
+	int r = pins_put(pins, ident, b, life, c);
+
+	buf_free(c);
+	buf_free(b);
+	return r;
+}
+
+/* The constraints STATUS reports for ident, as a length and bytes. */
+static void
+assert_cons(struct pins *pins, const char *ident, const uint8_t *want,
+    size_t wantlen)
+{
+	struct buf *cons = NULL;
+	uint32_t expires;
+	uint8_t where;
+
+	assert_int_equal(pins_status(pins, ident, &where, &expires, &cons), 0);
+	assert_non_null(cons);
+	assert_int_equal(buf_len(cons), wantlen);
+	if (wantlen > 0)
+		assert_memory_equal(buf_ptr(cons), want, wantlen);
+	buf_free(cons);
 }
 
 static int
@@ -205,7 +239,7 @@ static const struct {
 	{ "", 0, "empty file" },
 	{ "hello\n", 0, "line 1: not a cardagent PIN store" },
 	{ "cardagent-pins 1", 0, "line 1: not a cardagent" },
-	{ "cardagent-pins 2\n", 0, "unsupported format version" },
+	{ "cardagent-pins 3\n", 0, "unsupported format version" },
 	{ "cardagent-pins 1 \n", 0, "unsupported format version" },
 	{ "cardagent-pins 1\n\n", 0, "line 2: bad card ident" },
 	{ "cardagent-pins 1\n0000:0123456a\tvalid\t313233343536\n", 0,
@@ -545,6 +579,85 @@ test_invalidate_cycle(void **state)
 	assert_int_equal(pins_invalidate(f->pins, "0000:00000001"), 0);
 }
 
+/* Version 2 keeps constraints beside the PIN; version 1 still reads. */
+static void
+test_parse_v2(void **state)
+{
+	static const char v2[] = "cardagent-pins 2\n"
+	    ID1 "\tvalid\t313233343536\t" CONFIRM_HEX "\n"
+	    ID2 "\tinvalid\t3132333435363738\t-\n";
+	static const char *const bad[] = {
+		"cardagent-pins 2\n" ID1 "\tvalid\t313233343536\n",
+		"cardagent-pins 2\n" ID1 "\tvalid\t313233343536\t\n",
+		"cardagent-pins 2\n" ID1 "\tvalid\t313233343536\t00\n",
+		/* flags 0 and no destination: "none" is "-" only */
+		"cardagent-pins 2\n" ID1 "\tvalid\t313233343536\t"
+		    "0000000000000000\n",
+		/* an unknown flag */
+		"cardagent-pins 2\n" ID1 "\tvalid\t313233343536\t"
+		    "0000000300000000\n",
+		"cardagent-pins 3\n",
+	};
+	struct store_recs *recs;
+	struct buf *out = buf_new();
+	size_t i;
+
+	(void)state;
+	assert_int_equal(parse_str(v2, strlen(v2), &recs, NULL, 0), 0);
+	assert_int_equal(recs->n, 2);
+	assert_int_equal(buf_len(recs->rec[0].pin), 6);
+	assert_int_equal(buf_len(recs->rec[0].cons), sizeof(confirm_blob));
+	assert_null(recs->rec[1].cons);
+	assert_int_equal(store_serialise(recs, out), 0);
+	assert_int_equal(buf_len(out), strlen(v2));
+	assert_memory_equal(buf_ptr(out), v2, strlen(v2));
+	store_recs_free(recs);
+	/* without constraints the file is written as version 1 */
+	assert_int_equal(parse_str(GOOD, strlen(GOOD), &recs, NULL, 0), 0);
+	assert_null(recs->rec[0].cons);
+	store_recs_free(recs);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_not_equal(parse_str(bad[i], strlen(bad[i]), &recs,
+		    NULL, 0), 0);
+		store_recs_free(recs);
+	}
+	buf_free(out);
+}
+
+/* Constraints go where the PIN goes and leave with it. */
+static void
+test_constraints_kept(void **state)
+{
+	struct fixture *f = *state;
+	static const uint8_t junk[] = { 0, 0, 0, 1, 0, 0 };
+
+	assert_int_equal(put_cons(f->pins, ID1, "123456", 0, confirm_blob,
+	    sizeof(confirm_blob)), 0);
+	assert_string_equal(read_store(f), "cardagent-pins 2\n"
+	    ID1 "\tvalid\t313233343536\t" CONFIRM_HEX "\n");
+	/* a restarted pinstore reads them back */
+	pins_free(f->pins);
+	f->pins = pins_at(f, geteuid());
+	assert_cons(f->pins, ID1, confirm_blob, sizeof(confirm_blob));
+	/* invalid keeps them; a new PUT without replaces them */
+	assert_int_equal(pins_invalidate(f->pins, ID1), 0);
+	assert_cons(f->pins, ID1, confirm_blob, sizeof(confirm_blob));
+	assert_int_equal(put(f->pins, ID1, "123456", 0), 0);
+	assert_cons(f->pins, ID1, NULL, 0);
+	assert_string_equal(read_store(f), "cardagent-pins 1\n"
+	    ID1 "\tvalid\t313233343536\n");
+	/* memory-only: kept in memory, expire with the PIN */
+	assert_int_equal(put_cons(f->pins, ID2, "7777777", 10, confirm_blob,
+	    sizeof(confirm_blob)), 0);
+	assert_cons(f->pins, ID2, confirm_blob, sizeof(confirm_blob));
+	f->now += 10000;
+	assert_cons(f->pins, ID2, NULL, 0);
+	/* a malformed blob is refused, nothing stored */
+	assert_int_equal(put_cons(f->pins, ID2, "7777777", 0, junk,
+	    sizeof(junk)), ERR_ARGUMENT);
+	assert_get(f->pins, ID2, NULL);
+}
+
 int
 main(void)
 {
@@ -553,6 +666,9 @@ main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_limits),
 		cmocka_unit_test(test_parse_random),
+		cmocka_unit_test(test_parse_v2),
+		cmocka_unit_test_setup_teardown(test_constraints_kept, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_put_get_file, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_kept, setup,

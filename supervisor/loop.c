@@ -151,6 +151,8 @@ helper_frames(struct sv *sv, struct sv_helper *h)
 	    &payload)) == 0 && payload != NULL) {
 		if (h->role == PRIVSEP_ROLE_AGENT)
 			r = relock_input(sv, type, payload);
+		else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_CONFIRM)
+			r = confirm_input(sv, h, id, payload);
 		else
 			r = notice_input(sv, h, type, payload);
 		buf_free(payload);
@@ -302,6 +304,11 @@ reap(struct sv *sv)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (notice_reaped(sv, pid, status))
 			continue;
+		if (pid == sv->confirm.launcher) {
+			error("askpass launcher ended (status 0x%x)", status);
+			sv->confirm.launcher = -1;
+			continue;
+		}
 		for (i = 0, h = NULL; i < H_COUNT && h == NULL; i++)
 			if (sv->helpers[i].pid == pid)
 				h = &sv->helpers[i];
@@ -362,11 +369,13 @@ handle_signals(struct sv *sv)
 static int
 run_timers(struct sv *sv)
 {
-	int64_t now = monotime_ms(), next;
+	int64_t now = monotime_ms(), next, c;
 	struct sv_helper *h;
 	int i;
 
 	next = notice_timer(sv, now);
+	if ((c = confirm_timer(sv, now)) != -1 && (next == -1 || c < next))
+		next = c;
 
 	for (i = 0; i < H_COUNT; i++) {
 		h = &sv->helpers[i];
@@ -406,7 +415,7 @@ poll_helper(const struct sv_helper *h, struct pollfd *pfd)
 int
 sv_run(struct sv *sv)
 {
-	struct pollfd pfd[2 + H_COUNT];
+	struct pollfd pfd[3 + H_COUNT];
 	struct sv_helper *h;
 	sigset_t set;
 	int i, timeout;
@@ -416,6 +425,7 @@ sv_run(struct sv *sv)
 		fatal("signalfd: %s", strerror(errno));
 	if (certs_init(&sv->certs) != 0)
 		fatal("out of memory");
+	confirm_init(sv);	/* its launcher runs askpass unconfined */
 	/* Set up: from here on only the loop's calls (and the helpers'). */
 	if (sv_sandbox() != 0) {
 		sock_remove(&sv->sock);
@@ -431,12 +441,17 @@ sv_run(struct sv *sv)
 		pfd[1].events = POLLIN;
 		for (i = 0; i < H_COUNT; i++)
 			poll_helper(&sv->helpers[i], &pfd[2 + i]);
-		if (poll(pfd, 2 + H_COUNT, timeout) == -1 && errno != EINTR)
+		pfd[2 + H_COUNT].fd = sv->confirm.fd;
+		pfd[2 + H_COUNT].events = POLLIN;
+		pfd[2 + H_COUNT].revents = 0;
+		if (poll(pfd, 3 + H_COUNT, timeout) == -1 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
 		if (pfd[1].revents != 0)
 			certs_input(&sv->certs);
+		if (sv->confirm.fd != -1 && pfd[2 + H_COUNT].revents != 0)
+			confirm_launcher_input(sv);
 		for (i = 0; i < H_COUNT; i++) {
 			h = &sv->helpers[i];
 			if (h->chan != NULL && pfd[2 + i].fd == h->fd &&

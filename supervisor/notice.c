@@ -44,8 +44,8 @@ struct who {
 };
 
 /* Printable ASCII without spaces, at most max bytes, at least one. */
-static int
-valid_word(const char *s, size_t len, size_t max)
+int
+notice_valid_word(const char *s, size_t len, size_t max)
 {
 	size_t i;
 
@@ -67,8 +67,8 @@ sanitise(char *s)
 }
 
 /* The command name of pid (its comm); "?" when it is gone. */
-static void
-command_of(uint32_t pid, char *out, size_t outlen)
+void
+notice_command_of(uint32_t pid, char *out, size_t outlen)
 {
 	char path[64];
 	ssize_t n;
@@ -114,8 +114,8 @@ known_hosts_line(char *line, const char *key, char *out, size_t outlen)
 }
 
 /* The host's name from ~/.ssh/known_hosts, else its fingerprint. */
-static void
-host_of(const struct buf *hostkey, char *out, size_t outlen)
+void
+notice_host_of(const struct buf *hostkey, char *out, size_t outlen)
 {
 	const char *home = getenv("HOME");
 	char path[PATH_MAX], *key = NULL, *line = NULL, *fp = NULL;
@@ -147,9 +147,9 @@ who_resolve(const struct caller *c, struct who *w)
 	w->uid = c->uid;
 	w->pid = c->pid;
 	w->forwarded = c->forwarded;
-	command_of(c->pid, w->cmd, sizeof(w->cmd));
+	notice_command_of(c->pid, w->cmd, sizeof(w->cmd));
 	if (buf_len(c->hostkey) > 0)
-		host_of(c->hostkey, w->host, sizeof(w->host));
+		notice_host_of(c->hostkey, w->host, sizeof(w->host));
 	else
 		strlcpy(w->host, "-", sizeof(w->host));
 }
@@ -227,7 +227,7 @@ touch(struct sv *sv, struct buf *p)
 
 	memset(&c, 0, sizeof(c));
 	if (buf_get_cstring(p, &ident, &len) != 0 ||
-	    !valid_word(ident, len, IDENT_MAX) || caller_get(p, &c) != 0 ||
+	    !notice_valid_word(ident, len, IDENT_MAX) || caller_get(p, &c) != 0 ||
 	    buf_len(p) != 0)
 		goto out;
 	who_resolve(&c, &w);
@@ -248,14 +248,14 @@ touch(struct sv *sv, struct buf *p)
 	return r;
 }
 
-/* AUDIT's result: 0 or an agent channel FAIL reason (1-7). */
+/* AUDIT's result: 0 or an agent channel FAIL reason (1-8). */
 static const char *
 result_name(uint32_t reason)
 {
 	static const char *const names[] = {
 		"signed", "no-such-key", "no-pin", "pin-refused",
 		"too-few-pin-tries", "card-error", "pin-store-error",
-		"invalid-request",
+		"invalid-request", "refused-by-constraint",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ?
@@ -279,9 +279,9 @@ audit(struct sv *sv, struct buf *p)
 
 	memset(&c, 0, sizeof(c));
 	if (buf_get_cstring(p, &ident, &ilen) != 0 ||
-	    (ilen != 0 && !valid_word(ident, ilen, IDENT_MAX)) ||
+	    (ilen != 0 && !notice_valid_word(ident, ilen, IDENT_MAX)) ||
 	    buf_get_cstring(p, &fp, &flen) != 0 ||
-	    !valid_word(fp, flen, FPR_MAX) || strncmp(fp, "SHA256:", 7) != 0 ||
+	    !notice_valid_word(fp, flen, FPR_MAX) || strncmp(fp, "SHA256:", 7) != 0 ||
 	    caller_get(p, &c) != 0 || buf_get_u32(p, &reason) != 0 ||
 	    (result = result_name(reason)) == NULL || buf_len(p) != 0)
 		goto out;

@@ -33,6 +33,7 @@
 static const struct privsep_permit cardd_permit[] = {
 	{ SV_TOUCH, "TOUCH", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ SV_CONFIRM, "CONFIRM", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 };
 
 /* The agent's lock state, kept for its restart (supervisor/relock.c). */

@@ -56,6 +56,20 @@ struct sv_notify {
 	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
 };
 
+/* ssh-add -c: one askpass question at a time, through the launcher. */
+#define SV_CONFIRM_TIMEOUT	30000	/* ms, then SIGKILL: refused */
+#define SV_CONFIRM_SLACK	2000	/* ms the launcher may take more */
+
+struct sv_confirm {
+	int		 fd;		/* to the launcher; -1: nobody to ask */
+	pid_t		 launcher;
+	uint32_t	 id;		/* the CONFIRM open, or 0 */
+	pid_t		 asker;		/* the cardd that asked */
+	int64_t		 deadline;	/* ms */
+	int		 late;		/* answers still due for refused ones */
+	char		 ident[65];
+};
+
 struct sv_sock {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char		 dir[PATH_MAX];	/* set if we created it */
@@ -86,6 +100,7 @@ struct sv {
 	struct sv_sock	 sock;
 	enum log_level	 helper_level;	/* passed on as -q or -d */
 	struct sv_notify notify;
+	struct sv_confirm confirm;
 	long		 lifetime;	/* -t seconds, 0: none */
 	long		 idle;		/* idle timeout, s; 0: none */
 	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
@@ -129,6 +144,20 @@ void	certs_update(struct sv *sv, int force);
 /* relock.c: the agent's lock kept across its restarts */
 int	relock_input(struct sv *sv, uint8_t type, struct buf *payload);
 int	relock_send(struct sv *sv, struct sv_helper *h);
+
+/* What confirm.c shares with notice.c: printable words, the command of
+ * a pid, a host key's name from known_hosts (else its fingerprint). */
+int	notice_valid_word(const char *s, size_t len, size_t max);
+void	notice_command_of(uint32_t pid, char *out, size_t outlen);
+void	notice_host_of(const struct buf *hostkey, char *out, size_t outlen);
+
+/* confirm.c: CONFIRM from cardd (ssh-add -c); confirm_init forks the
+ * askpass launcher and must run before the sandbox. */
+void	confirm_init(struct sv *sv);
+int	confirm_input(struct sv *sv, struct sv_helper *h, uint32_t id,
+	    struct buf *payload);
+void	confirm_launcher_input(struct sv *sv);
+int64_t	confirm_timer(struct sv *sv, int64_t now);
 
 /* sandbox.c */
 int	sv_sandbox(void);

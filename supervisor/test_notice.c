@@ -294,7 +294,9 @@ test_audit(void **state)
 	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,
 	    audit_msg("0000:01", fp, AC_R_INVALID, 0)), 0);
 	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,
-	    audit_msg("0000:01", fp, AC_R_INVALID + 1, 0)), ERR_FORMAT);
+	    audit_msg("0000:01", fp, AC_R_DENIED, 0)), 0);
+	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,
+	    audit_msg("0000:01", fp, AC_R_DENIED + 1, 0)), ERR_FORMAT);
 	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,
 	    audit_msg("0000:01", fp, 0, 1)), ERR_FORMAT);
 	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,

@@ -14,6 +14,7 @@
 #	agent_helper_pid NAME		pid of the running cardagent-NAME child
 #	agent_wait_helper NAME OLDPID	wait (2 s) for a new NAME; print pid
 #	sshd_start			private sshd; $SSHD_PORT, $SSH_CFG
+#	sshd_launch CONFIG LOG		one more sshd with a config of its own
 #	sshd_authorize PUBLINE...	the keys sshd accepts (replaces)
 #	ssh_login [SSH OPTS...]		ssh -F $SSH_CFG root@127.0.0.1 true
 #	askpass_set TEXT		what the askpass program answers
@@ -118,20 +119,26 @@ sshd_start()
 	for _try in 1 2 3 4 5; do
 		SSHD_PORT=$((30000 + $(_rig_random 30000)))
 		_sshd_config
-		: >"$RIG_DIR/sshd.log"
-		/usr/sbin/sshd -D -f "$RIG_DIR/sshd_config" \
-		    -E "$RIG_DIR/sshd.log" &
-		_pid=$!
-		rig_track_pid "$_pid"
-		_i=0
-		while [ $_i -lt 50 ] && _rig_alive "$_pid"; do
-			grep -q 'Server listening' "$RIG_DIR/sshd.log" &&
-			    { _ssh_config; return 0; }
-			sleep 0.1
-			_i=$((_i + 1))
-		done
-		_rig_kill "$_pid"
+		sshd_launch "$RIG_DIR/sshd_config" "$RIG_DIR/sshd.log" &&
+		    { _ssh_config; return 0; }
 	done
+	return 1
+}
+
+# sshd_launch CONFIG LOG: sshd -D with CONFIG, tracked; 0 once it listens.
+sshd_launch()
+{
+	: >"$2"
+	/usr/sbin/sshd -D -f "$1" -E "$2" &
+	_pid=$!
+	rig_track_pid "$_pid"
+	_i=0
+	while [ $_i -lt 50 ] && _rig_alive "$_pid"; do
+		grep -q 'Server listening' "$2" && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_rig_kill "$_pid"
 	return 1
 }
 

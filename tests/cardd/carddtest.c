@@ -36,6 +36,7 @@
 struct keys {
 	struct buf	*blob[MAX_KEYS];
 	char		 ident[MAX_KEYS][32];
+	size_t		 conslen[MAX_KEYS];	/* constraints listed */
 	size_t		 n;
 };
 
@@ -149,7 +150,8 @@ parse_keys(struct buf *p, struct keys *k)
 	for (i = 0; i < n; i++) {
 		if ((k->blob[i] = buf_new()) == NULL ||
 		    buf_get_stringb(p, k->blob[i]) != 0 ||
-		    buf_get_cstring(p, &ident, NULL) != 0)
+		    buf_get_cstring(p, &ident, NULL) != 0 ||
+		    buf_get_string_direct(p, NULL, &k->conslen[i]) != 0)
 			return ERR_FORMAT;
 		snprintf(k->ident[i], sizeof(k->ident[i]), "%s", ident);
 		free(ident);
@@ -383,6 +385,113 @@ t_sign(struct cdt *t, const struct keys *k)
 	buf_free(bogus);
 }
 
+/* SIGN with the context: no caller, data "x", what 0, no path. */
+static int
+sign_ctx(struct cdt *t, const struct buf *blob, const uint8_t *cons,
+    size_t conslen)
+{
+	struct buf *b = buf_new(), *reply = NULL;
+	uint32_t reason;
+	uint8_t rtype;
+	int r = -1;
+
+	if (b == NULL || buf_put_stringb(b, blob) != 0 ||
+	    buf_put_cstring(b, "x") != 0 || buf_put_u8(b, AC_ALG_ED25519) ||
+	    buf_put_u32(b, AC_SIGN_CONTEXT) != 0 ||
+	    buf_put_string(b, cons, conslen) != 0 || buf_put_u8(b, 0) != 0 ||
+	    buf_put_cstring(b, "") != 0 || buf_put_u32(b, 0) != 0 ||
+	    cdt_call(t, AC_SIGN, b, &rtype, &reply) != 0)
+		goto out;
+	if (rtype == AC_FAIL && buf_get_u32(reply, &reason) == 0)
+		r = (int)reason;
+	else if (rtype == AC_SIGNATURE)
+		r = 0;
+ out:
+	buf_free(b);
+	buf_free(reply);
+	return r;
+}
+
+/* A constraint blob: flags 0, one destination, to host "h" (key "k"). */
+static struct buf *
+dest_blob(void)
+{
+	struct buf *from = buf_new(), *to = buf_new(), *one = buf_new();
+	struct buf *list = buf_new(), *blob = buf_new();
+
+	if (from == NULL || to == NULL || one == NULL || list == NULL ||
+	    blob == NULL || buf_put_cstring(from, "") != 0 ||
+	    buf_put_cstring(from, "") != 0 || buf_put_u32(from, 0) != 0 ||
+	    buf_put_cstring(to, "") != 0 || buf_put_cstring(to, "h") != 0 ||
+	    buf_put_u32(to, 0) != 0 || buf_put_cstring(to, "k") != 0 ||
+	    buf_put_u8(to, 0) != 0 || buf_put_stringb(one, from) != 0 ||
+	    buf_put_stringb(one, to) != 0 || buf_put_u32(one, 0) != 0 ||
+	    buf_put_stringb(list, one) != 0 || buf_put_u32(blob, 0) != 0 ||
+	    buf_put_stringb(blob, list) != 0) {
+		buf_free(blob);
+		blob = NULL;
+	}
+	buf_free(from);
+	buf_free(to);
+	buf_free(one);
+	buf_free(list);
+	return blob;
+}
+
+static int
+enrol_cons(struct cdt *t, const char *ident, const char *pin,
+    const struct buf *cons)
+{
+	struct buf *b = buf_new();
+	int r = -1;
+
+	if (b != NULL && cons != NULL && buf_put_cstring(b, ident) == 0 &&
+	    buf_put_cstring(b, pin) == 0 && buf_put_u32(b, 0) == 0 &&
+	    buf_put_stringb(b, cons) == 0)
+		r = result(t, AC_ENROL, b);
+	buf_free(b);
+	return r;
+}
+
+/*
+ * Card a enrolled with a destination constraint: cardd hands it to
+ * pinstore, lists it, and signs only for an agent that says it applied
+ * exactly that; a SIGN of the first form (no context) is refused too.
+ */
+static void
+t_constraints(struct cdt *t, struct keys *k)
+{
+	struct buf *cons = dest_blob(), *junk = buf_dup("\0\0\0\2", 4);
+	struct buf *sig = NULL;
+	const struct buf *blob = key_of(k, ID_A);
+	struct cdt_pin *e;
+	size_t i;
+
+	ok(cons != NULL && enrol_cons(t, ID_A, PIN_OK, cons) == 0 &&
+	    (e = cdt_store_find(t, ID_A)) != NULL &&
+	    e->conslen == buf_len(cons), "ENROL with constraints: PUT "
+	    "carries them, OK");
+	ok(enrol_cons(t, ID_A, PIN_OK, junk) == AC_R_INVALID,
+	    "ENROL with malformed constraints: FAIL 7");
+	ok(list(t, k) == 0 && (blob = key_of(k, ID_A)) != NULL,
+	    "LIST after the enrolment");
+	for (i = 0; i < k->n && strcmp(k->ident[i], ID_A) != 0; i++)
+		;
+	ok(i < k->n && k->conslen[i] == buf_len(cons),
+	    "... KEYS carries card a's constraints");
+	ok(sign(t, blob, "x", AC_ALG_ED25519, &sig) == AC_R_DENIED,
+	    "SIGN without context (constraints not applied): FAIL 8");
+	ok(sign_ctx(t, blob, NULL, 0) == AC_R_DENIED,
+	    "SIGN saying no constraints were applied: FAIL 8");
+	ok(sign_ctx(t, blob, buf_ptr(cons), buf_len(cons)) == 0,
+	    "SIGN saying the card's constraints were applied: signed");
+	ok(enrol(t, ID_A, PIN_OK, 0) == 0 && sign(t, blob, "x",
+	    AC_ALG_ED25519, &sig) == 0, "enrolled again without: signs");
+	buf_free(sig);
+	buf_free(junk);
+	buf_free(cons);
+}
+
 static void
 t_changed_pin(struct cdt *t, const struct keys *k)
 {
@@ -522,7 +631,7 @@ t_violations(struct cdt *t, struct keys *k)
 	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
 	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
-	    buf_put_u32(b, 0x2) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
+	    buf_put_u32(b, 0x4) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
 	    &reply) == 0 && rtype == AC_FAIL &&
 	    buf_get_u32(reply, &reason) == 0 && reason == AC_R_INVALID,
 	    "SIGN with a reserved flag: FAIL, request not valid");
@@ -659,6 +768,7 @@ main(void)
 	t_list(&t, &k);
 	t_enrol(&t, &k);
 	t_sign(&t, &k);
+	t_constraints(&t, &k);
 	t_changed_pin(&t, &k);
 	t_few_tries(&t, &k);
 	t_pinstore(&t, &k);

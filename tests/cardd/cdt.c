@@ -21,6 +21,7 @@
 
 #include "cdt.h"
 #include "channels.h"
+#include "constraint.h"
 #include "err.h"
 #include "log.h"
 #include "status.h"
@@ -46,7 +47,7 @@ static const struct privsep_chan_conf agent_conf = {
 };
 
 static const struct privsep_permit pin_permit[] = {
-	{ CP_GET, "GET", 256 }, { CP_PUT, "PUT", 1024 },
+	{ CP_GET, "GET", 256 }, { CP_PUT, "PUT", 1024 + 4 + CONS_MAX },
 	{ CP_DELETE, "DELETE", 256 }, { CP_INVALIDATE, "INVALIDATE", 256 },
 	{ CP_DROP_MEMORY, "DROP_MEMORY", 0 }, { CP_STATUS, "STATUS", 256 },
 };
@@ -136,18 +137,22 @@ cdt_store_find(struct cdt *t, const char *ident)
 	return NULL;
 }
 
-/* PUT: ident, pin, lifetime. */
+/* PUT: ident, pin, lifetime, constraints. */
 static int
 pin_put(struct cdt *t, struct buf *p)
 {
 	struct cdt_pin *e;
 	char *ident = NULL, *pin = NULL;
+	const uint8_t *cons = NULL;
+	size_t conslen = 0;
 	int r;
 
 	if ((r = buf_get_cstring(p, &ident, NULL)) != 0 ||
 	    (r = buf_get_cstring(p, &pin, NULL)) != 0 ||
-	    (r = buf_get_u32(p, &t->put_lifetime)) != 0 || buf_len(p) != 0 ||
-	    strlen(ident) >= sizeof(e->ident) || strlen(pin) >= sizeof(e->pin))
+	    (r = buf_get_u32(p, &t->put_lifetime)) != 0 ||
+	    (r = buf_get_string_direct(p, &cons, &conslen)) != 0 ||
+	    buf_len(p) != 0 || strlen(ident) >= sizeof(e->ident) ||
+	    strlen(pin) >= sizeof(e->pin) || conslen > sizeof(e->cons))
 		r = ERR_FORMAT;
 	else if ((e = cdt_store_find(t, ident)) == NULL &&
 	    (e = cdt_store_find(t, "")) == NULL)
@@ -156,6 +161,9 @@ pin_put(struct cdt *t, struct buf *p)
 		snprintf(e->ident, sizeof(e->ident), "%s", ident);
 		snprintf(e->pin, sizeof(e->pin), "%s", pin);
 		e->invalid = 0;
+		if (conslen > 0)
+			memcpy(e->cons, cons, conslen);
+		e->conslen = conslen;
 	}
 	free(ident);
 	freezero(pin, pin == NULL ? 0 : strlen(pin));
@@ -202,8 +210,9 @@ pin_answer(struct cdt *t, uint8_t type, struct buf *p, struct buf *out,
 		*rtypep = CP_STATUS_REPLY;
 		if ((r = buf_put_u8(out, t->bad_status ? 9 : e == NULL ?
 		    STATUS_PIN_NONE : e->invalid ? STATUS_PIN_INVALID :
-		    STATUS_PIN_FILE)) == 0)
-			r = buf_put_u32(out, 0);
+		    STATUS_PIN_FILE)) == 0 && (r = buf_put_u32(out, 0)) == 0)
+			r = buf_put_string(out, e != NULL ? e->cons : NULL,
+			    e != NULL ? e->conslen : 0);
 	}
 	return r;
 }

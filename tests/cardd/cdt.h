@@ -19,6 +19,8 @@ struct cdt_pin {
 	char		 ident[64];
 	char		 pin[128];
 	int		 invalid;
+	uint8_t		 cons[512];	/* the constraints PUT carried */
+	size_t		 conslen;
 };
 
 struct cdt {
