@@ -8,23 +8,23 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <sha1.h>
+#include <sha2.h>
 
 #include "err.h"
 #include "openpgp.h"
 
 static const struct {
 	const char	*name;
-	const char	*md;		/* host-side hash, NULL: none */
 	size_t		 coord;		/* ECDSA: bytes of r and of s */
 } sigs[PGP_SIG_COUNT] = {
-	[PGP_SIG_ED25519] =	{ "ssh-ed25519", NULL, 0 },
-	[PGP_SIG_ECDSA_P256] =	{ "ecdsa-sha2-nistp256", "SHA256", 32 },
-	[PGP_SIG_ECDSA_P384] =	{ "ecdsa-sha2-nistp384", "SHA384", 48 },
-	[PGP_SIG_ECDSA_P521] =	{ "ecdsa-sha2-nistp521", "SHA512", 66 },
-	[PGP_SIG_RSA_SHA1] =	{ "ssh-rsa", "SHA1", 0 },
-	[PGP_SIG_RSA_SHA256] =	{ "rsa-sha2-256", "SHA256", 0 },
-	[PGP_SIG_RSA_SHA512] =	{ "rsa-sha2-512", "SHA512", 0 },
+	[PGP_SIG_ED25519] =	{ "ssh-ed25519", 0 },
+	[PGP_SIG_ECDSA_P256] =	{ "ecdsa-sha2-nistp256", 32 },
+	[PGP_SIG_ECDSA_P384] =	{ "ecdsa-sha2-nistp384", 48 },
+	[PGP_SIG_ECDSA_P521] =	{ "ecdsa-sha2-nistp521", 66 },
+	[PGP_SIG_RSA_SHA1] =	{ "ssh-rsa", 0 },
+	[PGP_SIG_RSA_SHA256] =	{ "rsa-sha2-256", 0 },
+	[PGP_SIG_RSA_SHA512] =	{ "rsa-sha2-512", 0 },
 };
 
 /* DER of DigestInfo up to the digest's OCTET STRING header (RFC 8017). */
@@ -84,21 +84,48 @@ pgp_sig_fits(const struct pgp_algo *a, enum pgp_sig alg)
 	}
 }
 
-/* Appends the hash of data named by the algorithm. */
+/* Appends the hash of data named by the algorithm (libmd: no libcrypto). */
 static int
 put_hash(enum pgp_sig alg, const uint8_t *data, size_t len,
     struct buf *out)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD *type;
-	int r = ERR_CRYPTO;
+	uint8_t md[SHA512_DIGEST_LENGTH];
+	SHA1_CTX c1;
+	SHA2_CTX c2;
+	size_t mdlen;
+	int r;
 
-	if ((type = EVP_MD_fetch(NULL, sigs[alg].md, NULL)) == NULL)
-		return ERR_CRYPTO;
-	if (EVP_Digest(data, len, md, &mdlen, type, NULL) == 1)
-		r = buf_put(out, md, mdlen);
-	EVP_MD_free(type);
+	switch (alg) {
+	case PGP_SIG_RSA_SHA1:
+		SHA1Init(&c1);
+		SHA1Update(&c1, data, len);
+		SHA1Final(md, &c1);
+		mdlen = SHA1_DIGEST_LENGTH;
+		break;
+	case PGP_SIG_ECDSA_P256:
+	case PGP_SIG_RSA_SHA256:
+		SHA256Init(&c2);
+		SHA256Update(&c2, data, len);
+		SHA256Final(md, &c2);
+		mdlen = SHA256_DIGEST_LENGTH;
+		break;
+	case PGP_SIG_ECDSA_P384:
+		SHA384Init(&c2);
+		SHA384Update(&c2, data, len);
+		SHA384Final(md, &c2);
+		mdlen = SHA384_DIGEST_LENGTH;
+		break;
+	case PGP_SIG_ECDSA_P521:
+	case PGP_SIG_RSA_SHA512:
+		SHA512Init(&c2);
+		SHA512Update(&c2, data, len);
+		SHA512Final(md, &c2);
+		mdlen = SHA512_DIGEST_LENGTH;
+		break;
+	default:
+		return ERR_ARGUMENT;
+	}
+	r = buf_put(out, md, mdlen);
 	explicit_bzero(md, sizeof(md));
 	return r;
 }

@@ -4,10 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <sha2.h>
 
 #include "err.h"
 #include "keyblob.h"
+
+/* Base64 of len bytes into out (4 * ((len + 2) / 3) + 1 bytes), padded. */
+static void
+b64_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t v;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		*out++ = digits[v >> 18];
+		*out++ = digits[(v >> 12) & 0x3f];
+		*out++ = digits[(v >> 6) & 0x3f];
+		*out++ = digits[v & 0x3f];
+	}
+	if (i < len) {
+		v = (uint32_t)in[i] << 16 |
+		    (i + 1 < len ? (uint32_t)in[i + 1] << 8 : 0);
+		*out++ = digits[v >> 18];
+		*out++ = digits[(v >> 12) & 0x3f];
+		*out++ = i + 1 < len ? digits[(v >> 6) & 0x3f] : '=';
+		*out++ = '=';
+	}
+	*out = '\0';
+}
 
 int
 keyblob_put_rsa(struct buf *b, const uint8_t *n, size_t nlen,
@@ -98,8 +125,7 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 		goto out;
 	}
 	snprintf(line, total, "%s ", type);
-	EVP_EncodeBlock((unsigned char *)line + strlen(line), buf_ptr(blob),
-	    (int)buf_len(blob));
+	b64_encode(buf_ptr(blob), buf_len(blob), line + strlen(line));
 	if (comment != NULL && *comment != '\0') {
 		strlcat(line, " ", total);
 		strlcat(line, comment, total);
@@ -115,15 +141,15 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 int
 keyblob_fingerprint(const struct buf *blob, char **fpp)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
-	char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1], *p;
+	uint8_t md[SHA256_DIGEST_LENGTH];
+	char b64[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1], *p;
+	SHA2_CTX ctx;
 
 	*fpp = NULL;
-	if (EVP_Digest(buf_ptr(blob), buf_len(blob), md, &mdlen,
-	    EVP_sha256(), NULL) != 1)
-		return ERR_CRYPTO;
-	EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+	SHA256Init(&ctx);
+	SHA256Update(&ctx, buf_ptr(blob), buf_len(blob));
+	SHA256Final(md, &ctx);
+	b64_encode(md, sizeof(md), b64);
 	/* ssh-keygen -l drops base64's padding */
 	if ((p = strchr(b64, '=')) != NULL)
 		*p = '\0';
