@@ -25,11 +25,8 @@ int	lock_lock(struct lock_state *ls, const uint8_t *pass, size_t len);
  * ERR_PIN_WRONG and *delay_msp set to the delay before answering. */
 int	lock_unlock(struct lock_state *ls, const uint8_t *pass, size_t len,
 	    unsigned int *delay_msp);
-/* The KDF (exposed for tests and to fetch it before the sandbox). */
+/* The KDF (exposed for tests). */
 int	lock_hash(const uint8_t *salt, const uint8_t *pass, size_t len,
 	    uint8_t out[LOCK_HASH_LEN]);
-
-/* Fetch the KDF while files may still be opened (before the sandbox). */
-int	lock_warmup(void);
 
 #endif

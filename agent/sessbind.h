@@ -43,7 +43,4 @@ int	sessbind_add(struct sessbind *sb, const struct buf *hostkey,
 	    int is_forwarding);
 void	sessbind_clear(struct sessbind *sb);
 
-/* Fetch what verification uses while files may still be opened. */
-int	sessbind_warmup(void);
-
 #endif

@@ -19,7 +19,8 @@ b64_encode(const uint8_t *in, size_t len, char *out)
 	size_t i;
 
 	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		*out++ = digits[v >> 18];
 		*out++ = digits[(v >> 12) & 0x3f];
 		*out++ = digits[(v >> 6) & 0x3f];
