@@ -120,6 +120,7 @@ agent_input(struct cardd *d)
 	while (r == 0 && d->agent != NULL && (r = privsep_get(d->agent,
 	    &type, &id, &payload)) == 0 && payload != NULL) {
 		r = serve_agent(d, type, id, payload);
+		cards_release(d->cards);
 		buf_free(payload);
 	}
 	if (r != 0) {

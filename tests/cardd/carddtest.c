@@ -430,6 +430,14 @@ t_few_tries(struct cdt *t, const struct keys *k)
 	    "SIGN with 1 try left: FAIL 4, only the status APDU (%ld)", n0);
 	ok(enrol(t, ID_A, PIN_NEW, 0) == AC_R_FEW_TRIES && tries("a") == 1,
 	    "ENROL with 1 try left: FAIL 4, no VERIFY");
+	/* after an insertion the counter comes from the probe's 6E */
+	ok(replug("a", "READER_A") == 0, "card a replugged, 1 try left");
+	n0 = apdus("a");
+	r = sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
+	n0 = apdus("a") - n0;
+	ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 3,
+	    "SIGN: FAIL 4 on 6E's counter: SELECT, 6E, key, no VERIFY (%ld)",
+	    n0);
 	probe_apdu("READER_A", "0020008206363534333231");
 	ok(tries("a") == 3 && sign_verify(t, "a", key_of(k, ID_A),
 	    AC_ALG_ED25519, "ssh-ed25519") == 0,
