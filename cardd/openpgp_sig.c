@@ -8,8 +8,8 @@
 
 #include <string.h>
 
-#include <sha1.h>
-#include <sha2.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 #include "err.h"
 #include "openpgp.h"
@@ -84,43 +84,44 @@ pgp_sig_fits(const struct pgp_algo *a, enum pgp_sig alg)
 	}
 }
 
-/* Appends the hash of data named by the algorithm (libmd: no libcrypto). */
+/* Appends the hash of data named by the algorithm. */
 static int
 put_hash(enum pgp_sig alg, const uint8_t *data, size_t len,
     struct buf *out)
 {
-	uint8_t md[SHA512_DIGEST_LENGTH];
-	SHA1_CTX c1;
-	SHA2_CTX c2;
+	uint8_t md[SHA512_DIGEST_SIZE];
+	struct sha1_ctx c1;
+	struct sha256_ctx c256;
+	struct sha512_ctx c512;
 	size_t mdlen;
 	int r;
 
 	switch (alg) {
 	case PGP_SIG_RSA_SHA1:
-		SHA1Init(&c1);
-		SHA1Update(&c1, data, len);
-		SHA1Final(md, &c1);
-		mdlen = SHA1_DIGEST_LENGTH;
+		mdlen = SHA1_DIGEST_SIZE;
+		sha1_init(&c1);
+		sha1_update(&c1, len, data);
+		sha1_digest(&c1, mdlen, md);
 		break;
 	case PGP_SIG_ECDSA_P256:
 	case PGP_SIG_RSA_SHA256:
-		SHA256Init(&c2);
-		SHA256Update(&c2, data, len);
-		SHA256Final(md, &c2);
-		mdlen = SHA256_DIGEST_LENGTH;
+		mdlen = SHA256_DIGEST_SIZE;
+		sha256_init(&c256);
+		sha256_update(&c256, len, data);
+		sha256_digest(&c256, mdlen, md);
 		break;
 	case PGP_SIG_ECDSA_P384:
-		SHA384Init(&c2);
-		SHA384Update(&c2, data, len);
-		SHA384Final(md, &c2);
-		mdlen = SHA384_DIGEST_LENGTH;
+		mdlen = SHA384_DIGEST_SIZE;
+		sha384_init(&c512);
+		sha384_update(&c512, len, data);
+		sha384_digest(&c512, mdlen, md);
 		break;
 	case PGP_SIG_ECDSA_P521:
 	case PGP_SIG_RSA_SHA512:
-		SHA512Init(&c2);
-		SHA512Update(&c2, data, len);
-		SHA512Final(md, &c2);
-		mdlen = SHA512_DIGEST_LENGTH;
+		mdlen = SHA512_DIGEST_SIZE;
+		sha512_init(&c512);
+		sha512_update(&c512, len, data);
+		sha512_digest(&c512, mdlen, md);
 		break;
 	default:
 		return ERR_ARGUMENT;

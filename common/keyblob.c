@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sha2.h>
+#include <nettle/sha2.h>
 
 #include "err.h"
 #include "keyblob.h"
@@ -142,14 +142,14 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 int
 keyblob_fingerprint(const struct buf *blob, char **fpp)
 {
-	uint8_t md[SHA256_DIGEST_LENGTH];
-	char b64[4 * ((SHA256_DIGEST_LENGTH + 2) / 3) + 1], *p;
-	SHA2_CTX ctx;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	char b64[4 * ((SHA256_DIGEST_SIZE + 2) / 3) + 1], *p;
+	struct sha256_ctx ctx;
 
 	*fpp = NULL;
-	SHA256Init(&ctx);
-	SHA256Update(&ctx, buf_ptr(blob), buf_len(blob));
-	SHA256Final(md, &ctx);
+	sha256_init(&ctx);
+	sha256_update(&ctx, buf_len(blob), buf_ptr(blob));
+	sha256_digest(&ctx, sizeof(md), md);
 	b64_encode(md, sizeof(md), b64);
 	/* ssh-keygen -l drops base64's padding */
 	if ((p = strchr(b64, '=')) != NULL)
