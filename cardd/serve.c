@@ -138,7 +138,6 @@ pw1_tries(struct card *card, int *triesp)
 		*triesp = card->pgp.info.pw1_tries;
 		return 0;
 	}
-
 	if ((r = pgp_pw1_status(&card->pgp, &verified, triesp)) != 0)
 		return r;
 	if (verified)
