@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,6 +143,7 @@ void
 conn_reap(struct agent *a)
 {
 	struct conn *c, *tmp;
+	int freed = 0;
 
 	TAILQ_FOREACH_SAFE(c, &a->conns, entry, tmp) {
 		if (!c->dead)
@@ -150,7 +152,12 @@ conn_reap(struct agent *a)
 		a->nconns--;
 		debug("connection %d closed", c->fd);
 		conn_free(c);
+		freed = 1;
 	}
+	/* No client left: give the pages of their buffers back (malloc
+	 * keeps freed heap otherwise; madvise is in the base group). */
+	if (freed && a->nconns == 0)
+		malloc_trim(0);
 }
 
 /* Queue a whole reply frame; a client that does not read is dropped. */

@@ -1,12 +1,12 @@
 #include "config.h"
 
+#include <sys/random.h>
+
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+#include <nettle/pbkdf2.h>
 
 #include "buf.h"
 #include "channels.h"
@@ -23,30 +23,16 @@ int
 lock_hash(const uint8_t *salt, const uint8_t *pass, size_t len,
     uint8_t out[LOCK_HASH_LEN])
 {
-	EVP_KDF *kdf;
-	EVP_KDF_CTX *ctx = NULL;
-	OSSL_PARAM params[5];
-	unsigned int iter = LOCK_ITER;
-	int r = ERR_CRYPTO;
+	struct hmac_sha256_ctx ctx;
 
-	explicit_bzero(out, LOCK_HASH_LEN);
-	if ((kdf = EVP_KDF_fetch(NULL, "PBKDF2", NULL)) == NULL ||
-	    (ctx = EVP_KDF_CTX_new(kdf)) == NULL)
-		goto out;
-	params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD,
-	    (void *)pass, len);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
-	    (void *)salt, LOCK_SALT_LEN);
-	params[2] = OSSL_PARAM_construct_uint(OSSL_KDF_PARAM_ITER, &iter);
-	params[3] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-	    (char *)"SHA256", 0);
-	params[4] = OSSL_PARAM_construct_end();
-	if (EVP_KDF_derive(ctx, out, LOCK_HASH_LEN, params) == 1)
-		r = 0;
- out:
-	EVP_KDF_CTX_free(ctx);
-	EVP_KDF_free(kdf);
-	return r;
+	/* nettle's own pbkdf2_hmac_sha256 would leave the keyed HMAC
+	 * state on its stack: ours is wiped */
+	hmac_sha256_set_key(&ctx, len, pass);
+	PBKDF2(&ctx, hmac_sha256_update, hmac_sha256_digest,
+	    SHA256_DIGEST_SIZE, LOCK_ITER, LOCK_SALT_LEN, salt,
+	    LOCK_HASH_LEN, out);
+	explicit_bzero(&ctx, sizeof(ctx));
+	return 0;
 }
 
 int
@@ -56,7 +42,8 @@ lock_lock(struct lock_state *ls, const uint8_t *pass, size_t len)
 
 	if (ls->locked)
 		return ERR_ARGUMENT;
-	if (RAND_bytes(ls->salt, sizeof(ls->salt)) != 1)
+	if (getrandom(ls->salt, sizeof(ls->salt), 0) !=
+	    (ssize_t)sizeof(ls->salt))
 		return ERR_CRYPTO;
 	if ((r = lock_hash(ls->salt, pass, len, ls->hash)) != 0)
 		return r;
@@ -77,7 +64,7 @@ lock_unlock(struct lock_state *ls, const uint8_t *pass, size_t len,
 	if (!ls->locked)
 		return ERR_ARGUMENT;
 	if ((r = lock_hash(ls->salt, pass, len, h)) == 0 &&
-	    CRYPTO_memcmp(h, ls->hash, sizeof(h)) == 0) {
+	    memeql_sec(h, ls->hash, sizeof(h))) {
 		explicit_bzero(ls, sizeof(*ls));
 		explicit_bzero(h, sizeof(h));
 		return 0;
@@ -118,16 +105,5 @@ lock_restore(struct lock_state *ls, struct buf *verifier)
 		return ERR_FORMAT;
 	}
 	ls->locked = 1;
-	return 0;
-}
-
-int
-lock_warmup(void)
-{
-	EVP_KDF *kdf;
-
-	if ((kdf = EVP_KDF_fetch(NULL, "PBKDF2", NULL)) == NULL)
-		return ERR_CRYPTO;
-	EVP_KDF_free(kdf);
 	return 0;
 }

@@ -36,11 +36,8 @@ int	lock_unlock(struct lock_state *ls, const uint8_t *pass, size_t len,
  */
 int	lock_put_verifier(const struct lock_state *ls, struct buf *b);
 int	lock_restore(struct lock_state *ls, struct buf *verifier);
-/* The KDF (exposed for tests and to fetch it before the sandbox). */
+/* The KDF (exposed for tests). */
 int	lock_hash(const uint8_t *salt, const uint8_t *pass, size_t len,
 	    uint8_t out[LOCK_HASH_LEN]);
-
-/* Fetch the KDF while files may still be opened (before the sandbox). */
-int	lock_warmup(void);
 
 #endif

@@ -16,19 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
-
 #include "agent.h"
 #include "buf.h"
 #include "channels.h"
 #include "err.h"
 #include "helperargs.h"
-#include "lock.h"
 #include "log.h"
 #include "privsep.h"
 #include "sandbox.h"
-#include "sessbind.h"
 #include "status.h"
 
 #define NFIXED		3	/* supervisor, listener, cardd */
@@ -315,19 +310,6 @@ serve(struct agent *a)
 }
 
 static void
-crypto_init(void)
-{
-	uint8_t b[16];
-
-	/* everything OpenSSL opens or fetches, before the sandbox */
-	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1 ||
-	    RAND_bytes(b, sizeof(b)) != 1 || sessbind_warmup() != 0 ||
-	    lock_warmup() != 0)
-		fatal("cannot initialise libcrypto");
-	explicit_bzero(b, sizeof(b));
-}
-
-static void
 setup(struct agent *a)
 {
 	int flags, r;
@@ -367,7 +349,6 @@ main(int argc, char **argv, char **envp)
 		error("sandbox self-test: openat returned %d", r);
 		return 1;
 	}
-	crypto_init();
 	setup(&a);
 	a.default_lifetime = args.lifetime;
 	a.idle_ms = (uint64_t)args.idle * 1000;

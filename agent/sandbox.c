@@ -1,7 +1,7 @@
 /*
  * The agent's seccomp allowlist: the common groups, accepting clients on
  * the inherited listening socket, their credentials, and randomness for
- * OpenSSL (new cardd channels arriving as descriptors need only what the
+ * the lock salt (new cardd channels arriving as descriptors need only what the
  * privsep group allows: recvmsg, fcntl flags).  No open, no
  * socket, no connect, no exec: a compromised agent can talk only to the
  * clients it has, cardd and stderr.  Reasons: doc/SANDBOX.md, "agent".
@@ -29,7 +29,7 @@ static const struct sandbox_rule agent_rules[] = {
 	ALLOW_IF("accept4", ARG_EQ(0, AGENT_LISTEN_FD)),
 	/* the peer's uid, to refuse other users */
 	ALLOW_IF("getsockopt", ARG_EQ(1, SOL_SOCKET), ARG_EQ(2, SO_PEERCRED)),
-	/* OpenSSL's DRBG reseeds (lock salt) */
+	/* the lock salt */
 	ALLOW("getrandom"),
 	/* buf_new_secret: PINs and the passphrase kept out of swap */
 	ALLOW("mlock"),

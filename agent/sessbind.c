@@ -3,11 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
+#include <gmp.h>
+#include <nettle/bignum.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecdsa.h>
+#include <nettle/eddsa.h>
+#include <nettle/rsa.h>
+#include <nettle/sha2.h>
 
 #include "buf.h"
 #include "err.h"
@@ -16,291 +18,270 @@
 
 #define RSA_MIN_BYTES	(1024 / 8)
 #define RSA_MAX_BYTES	(16384 / 8)
+#define RSA_E_MAX_BYTES	8	/* OpenSSL's limit for large moduli */
+#define MPINT_MAX_BYTES	(RSA_MAX_BYTES + 1)
 
-/* Host key types, their OpenSSL form and the signature algorithms. */
+enum hk_kind { HK_ED25519, HK_ECDSA, HK_RSA };
+enum hk_hash { H_NONE, H_SHA256, H_SHA384, H_SHA512 };
+
+/* Host key types and the signature algorithms accepted for each. */
 static const struct hk_type {
 	const char	*name;
-	const char	*keytype;	/* OpenSSL key type */
-	const char	*group;		/* EC curve, or NULL */
-	const char	*sig1, *md1;	/* accepted signature, digest */
-	const char	*sig2, *md2;
+	enum hk_kind	 kind;
+	const struct ecc_curve *(*curve)(void);	/* ECDSA */
+	const char	*sig1, *sig2;
+	enum hk_hash	 hash1, hash2;
 } hk_types[] = {
-	{ "ssh-ed25519", "ED25519", NULL, "ssh-ed25519", NULL, NULL, NULL },
-	{ "ecdsa-sha2-nistp256", "EC", "P-256",
-	    "ecdsa-sha2-nistp256", "SHA256", NULL, NULL },
-	{ "ecdsa-sha2-nistp384", "EC", "P-384",
-	    "ecdsa-sha2-nistp384", "SHA384", NULL, NULL },
-	{ "ecdsa-sha2-nistp521", "EC", "P-521",
-	    "ecdsa-sha2-nistp521", "SHA512", NULL, NULL },
-	{ "ssh-rsa", "RSA", NULL,
-	    "rsa-sha2-256", "SHA256", "rsa-sha2-512", "SHA512" },
+	{ "ssh-ed25519", HK_ED25519, NULL, "ssh-ed25519", NULL,
+	    H_NONE, H_NONE },
+	{ "ecdsa-sha2-nistp256", HK_ECDSA, nettle_get_secp_256r1,
+	    "ecdsa-sha2-nistp256", NULL, H_SHA256, H_NONE },
+	{ "ecdsa-sha2-nistp384", HK_ECDSA, nettle_get_secp_384r1,
+	    "ecdsa-sha2-nistp384", NULL, H_SHA384, H_NONE },
+	{ "ecdsa-sha2-nistp521", HK_ECDSA, nettle_get_secp_521r1,
+	    "ecdsa-sha2-nistp521", NULL, H_SHA512, H_NONE },
+	{ "ssh-rsa", HK_RSA, NULL, "rsa-sha2-256", "rsa-sha2-512",
+	    H_SHA256, H_SHA512 },
 };
 
-/* A positive SSH mpint as a BIGNUM. */
+/* A parsed host key (nettle's forms) and the signature to check. */
+struct hostkey {
+	const struct hk_type	*t;
+	const uint8_t		*ed25519;	/* 32 bytes in the blob */
+	struct ecc_point	 q;
+	struct rsa_public_key	 rsa;
+	int			 have_q, have_rsa;
+};
+
+/* The digest of data; returns its length, 0 for H_NONE. */
+static size_t
+digest(enum hk_hash h, const struct buf *data, uint8_t out[SHA512_DIGEST_SIZE])
+{
+	struct sha256_ctx c256;
+	struct sha512_ctx c512;
+
+	switch (h) {
+	case H_SHA256:
+		sha256_init(&c256);
+		sha256_update(&c256, buf_len(data), buf_ptr(data));
+		sha256_digest(&c256, SHA256_DIGEST_SIZE, out);
+		return SHA256_DIGEST_SIZE;
+	case H_SHA384:
+		sha384_init(&c512);
+		sha384_update(&c512, buf_len(data), buf_ptr(data));
+		sha384_digest(&c512, SHA384_DIGEST_SIZE, out);
+		return SHA384_DIGEST_SIZE;
+	case H_SHA512:
+		sha512_init(&c512);
+		sha512_update(&c512, buf_len(data), buf_ptr(data));
+		sha512_digest(&c512, SHA512_DIGEST_SIZE, out);
+		return SHA512_DIGEST_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/* A positive SSH mpint of at most max bytes into an initialised z. */
 static int
-get_bn(struct buf *b, BIGNUM **bnp)
+get_mpz(struct buf *b, size_t max, mpz_t z)
 {
 	const uint8_t *p;
-	uint8_t first;
 	size_t len;
 	int r;
 
-	*bnp = NULL;
 	if ((r = buf_get_string_direct(b, &p, &len)) != 0)
 		return r;
-	if (len == 0 || len > RSA_MAX_BYTES + 1)
-		return ERR_FORMAT;
-	memcpy(&first, p, 1);
-	if ((first & 0x80) != 0)
-		return ERR_FORMAT;	/* negative */
-	if ((*bnp = BN_bin2bn(p, (int)len, NULL)) == NULL)
-		return ERR_CRYPTO;
+	if (len == 0 || len > max || (p[0] & 0x80) != 0)
+		return ERR_FORMAT;	/* zero, too long or negative */
+	nettle_mpz_set_str_256_u(z, len, p);
 	return 0;
 }
 
+/* ECDSA: the curve name, then the point, uncompressed (RFC 5656). */
 static int
-fromdata(const char *keytype, OSSL_PARAM *params, EVP_PKEY **pkeyp)
+load_ec(struct buf *b, struct hostkey *k)
 {
-	EVP_PKEY_CTX *ctx;
-	int r = ERR_CRYPTO;
-
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, keytype, NULL)) != NULL &&
-	    EVP_PKEY_fromdata_init(ctx) == 1 &&
-	    EVP_PKEY_fromdata(ctx, pkeyp, EVP_PKEY_PUBLIC_KEY, params) == 1)
-		r = 0;
-	EVP_PKEY_CTX_free(ctx);
-	return r;
-}
-
-static int
-load_ec(struct buf *b, const struct hk_type *t, EVP_PKEY **pkeyp)
-{
-	OSSL_PARAM params[3];
+	const struct ecc_curve *curve = k->t->curve();
 	const uint8_t *q;
-	char *curve = NULL;
-	size_t qlen;
+	char *name = NULL;
+	size_t qlen, clen = (ecc_bit_size(curve) + 7) / 8;
+	mpz_t x, y;
 	int r;
 
-	if ((r = buf_get_cstring(b, &curve, NULL)) != 0 ||
+	if ((r = buf_get_cstring(b, &name, NULL)) != 0 ||
 	    (r = buf_get_string_direct(b, &q, &qlen)) != 0)
 		goto out;
 	/* the curve name must match the key type's suffix */
-	if (strcmp(curve, t->name + strlen("ecdsa-sha2-")) != 0 ||
-	    qlen == 0) {
-		r = ERR_FORMAT;
+	r = ERR_FORMAT;
+	if (strcmp(name, k->t->name + strlen("ecdsa-sha2-")) != 0 ||
+	    qlen != 1 + 2 * clen || q[0] != 0x04)
 		goto out;
-	}
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-	    (char *)t->group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-	    (void *)q, qlen);
-	params[2] = OSSL_PARAM_construct_end();
-	r = fromdata("EC", params, pkeyp);
+	mpz_init(x);
+	mpz_init(y);
+	nettle_mpz_set_str_256_u(x, clen, q + 1);
+	nettle_mpz_set_str_256_u(y, clen, q + 1 + clen);
+	ecc_point_init(&k->q, curve);
+	k->have_q = 1;
+	/* refuses a point off the curve */
+	r = ecc_point_set(&k->q, x, y) == 1 ? 0 : ERR_CRYPTO;
+	mpz_clear(x);
+	mpz_clear(y);
  out:
-	free(curve);
+	free(name);
 	return r;
 }
 
 static int
-load_rsa(struct buf *b, EVP_PKEY **pkeyp)
+load_rsa(struct buf *b, struct hostkey *k)
 {
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	BIGNUM *e = NULL, *n = NULL;
+	size_t bytes;
 	int r;
 
-	if ((r = get_bn(b, &e)) != 0 || (r = get_bn(b, &n)) != 0)
-		goto out;
-	if (BN_num_bytes(n) < RSA_MIN_BYTES || BN_num_bytes(n) > RSA_MAX_BYTES) {
-		r = ERR_UNSUPPORTED;
-		goto out;
-	}
-	r = ERR_CRYPTO;
-	if ((bld = OSSL_PARAM_BLD_new()) == NULL ||
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) != 1 ||
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) != 1 ||
-	    (params = OSSL_PARAM_BLD_to_param(bld)) == NULL)
-		goto out;
-	r = fromdata("RSA", params, pkeyp);
- out:
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(e);
-	BN_free(n);
-	return r;
+	rsa_public_key_init(&k->rsa);
+	k->have_rsa = 1;
+	if ((r = get_mpz(b, MPINT_MAX_BYTES, k->rsa.e)) != 0 ||
+	    (r = get_mpz(b, MPINT_MAX_BYTES, k->rsa.n)) != 0)
+		return r;
+	bytes = mpz_sizeinbase(k->rsa.n, 256);
+	if (bytes < RSA_MIN_BYTES || bytes > RSA_MAX_BYTES ||
+	    mpz_sizeinbase(k->rsa.e, 256) > RSA_E_MAX_BYTES)
+		return ERR_UNSUPPORTED;
+	return rsa_public_key_prepare(&k->rsa) == 1 ? 0 : ERR_CRYPTO;
 }
 
 static int
-load_ed25519(struct buf *b, EVP_PKEY **pkeyp)
+load_ed25519(struct buf *b, struct hostkey *k)
 {
-	const uint8_t *pk;
 	size_t len;
 	int r;
 
-	if ((r = buf_get_string_direct(b, &pk, &len)) != 0)
+	if ((r = buf_get_string_direct(b, &k->ed25519, &len)) != 0)
 		return r;
-	if (len != 32)
-		return ERR_FORMAT;
-	if ((*pkeyp = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL,
-	    pk, len)) == NULL)
-		return ERR_CRYPTO;
-	return 0;
+	return len == ED25519_KEY_SIZE ? 0 : ERR_FORMAT;
+}
+
+static void
+hostkey_clear(struct hostkey *k)
+{
+	if (k->have_q)
+		ecc_point_clear(&k->q);
+	if (k->have_rsa)
+		rsa_public_key_clear(&k->rsa);
+	memset(k, 0, sizeof(*k));
 }
 
 /* Parse an SSH host key blob; exactly one key, nothing after it. */
 static int
-load_hostkey(const struct buf *blob, const struct hk_type **tp,
-    EVP_PKEY **pkeyp)
+load_hostkey(struct buf *b, struct hostkey *k)
 {
-	struct buf *b;
 	char *name = NULL;
 	size_t i;
 	int r;
 
-	*tp = NULL;
-	*pkeyp = NULL;
-	if ((b = buf_from(buf_ptr(blob), buf_len(blob))) == NULL)
-		return ERR_ALLOC;
+	memset(k, 0, sizeof(*k));
 	if ((r = buf_get_cstring(b, &name, NULL)) != 0)
-		goto out;
-	r = ERR_UNSUPPORTED;
+		return r;
 	for (i = 0; i < sizeof(hk_types) / sizeof(hk_types[0]); i++)
 		if (strcmp(name, hk_types[i].name) == 0)
-			*tp = &hk_types[i];
-	if (*tp == NULL)
-		goto out;
-	if (strcmp((*tp)->keytype, "ED25519") == 0)
-		r = load_ed25519(b, pkeyp);
-	else if (strcmp((*tp)->keytype, "EC") == 0)
-		r = load_ec(b, *tp, pkeyp);
+			k->t = &hk_types[i];
+	free(name);
+	if (k->t == NULL)
+		return ERR_UNSUPPORTED;
+	if (k->t->kind == HK_ED25519)
+		r = load_ed25519(b, k);
+	else if (k->t->kind == HK_ECDSA)
+		r = load_ec(b, k);
 	else
-		r = load_rsa(b, pkeyp);
+		r = load_rsa(b, k);
 	if (r == 0 && buf_len(b) != 0)
 		r = ERR_FORMAT;
- out:
-	if (r != 0) {
-		EVP_PKEY_free(*pkeyp);
-		*pkeyp = NULL;
-	}
-	free(name);
-	buf_free(b);
 	return r;
 }
 
-/* ECDSA: SSH (mpint r, mpint s) to the DER form OpenSSL verifies. */
 static int
-ecdsa_der(const uint8_t *sig, size_t len, uint8_t **derp, size_t *derlenp)
+verify_ed25519(const struct hostkey *k, const uint8_t *sig, size_t len,
+    const struct buf *data)
 {
-	struct buf *b;
-	ECDSA_SIG *es = NULL;
-	BIGNUM *br = NULL, *bs = NULL;
-	unsigned char *der = NULL;
-	int r, dlen;
+	if (len != ED25519_SIGNATURE_SIZE)
+		return ERR_FORMAT;
+	return ed25519_sha512_verify(k->ed25519, buf_len(data), buf_ptr(data),
+	    sig) == 1 ? 0 : ERR_CRYPTO;
+}
 
-	*derp = NULL;
-	*derlenp = 0;
+/* ECDSA: the SSH signature is (mpint r, mpint s). */
+static int
+verify_ecdsa(const struct hostkey *k, const uint8_t *sig, size_t len,
+    const uint8_t *md, size_t mdlen)
+{
+	struct dsa_signature ds;
+	struct buf *b;
+	int r;
+
 	if ((b = buf_from(sig, len)) == NULL)
 		return ERR_ALLOC;
-	if ((r = get_bn(b, &br)) != 0 || (r = get_bn(b, &bs)) != 0)
+	dsa_signature_init(&ds);
+	if ((r = get_mpz(b, RSA_MAX_BYTES, ds.r)) != 0 ||
+	    (r = get_mpz(b, RSA_MAX_BYTES, ds.s)) != 0)
 		goto out;
-	r = ERR_FORMAT;
 	if (buf_len(b) != 0)
-		goto out;
-	r = ERR_CRYPTO;
-	if ((es = ECDSA_SIG_new()) == NULL || ECDSA_SIG_set0(es, br, bs) != 1)
-		goto out;
-	br = bs = NULL;
-	if ((dlen = i2d_ECDSA_SIG(es, &der)) <= 0)
-		goto out;
-	*derp = der;
-	*derlenp = (size_t)dlen;
-	r = 0;
+		r = ERR_FORMAT;
+	else if (ecdsa_verify(&k->q, mdlen, md, &ds) != 1)
+		r = ERR_CRYPTO;
  out:
-	ECDSA_SIG_free(es);
-	BN_free(br);
-	BN_free(bs);
+	dsa_signature_clear(&ds);
 	buf_free(b);
 	return r;
 }
 
+/* RSA: PKCS#1 v1.5; a signature shorter than the modulus is allowed. */
 static int
-verify_raw(EVP_PKEY *pkey, const char *md, const uint8_t *sig, size_t siglen,
-    const struct buf *data)
+verify_rsa(const struct hostkey *k, enum hk_hash h, const uint8_t *sig,
+    size_t len, const uint8_t *md)
 {
-	EVP_MD_CTX *ctx;
-	int r = ERR_CRYPTO;
+	mpz_t s;
+	int ok;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return ERR_ALLOC;
-	if (EVP_DigestVerifyInit_ex(ctx, NULL, md, NULL, NULL, pkey,
-	    NULL) == 1 &&
-	    EVP_DigestVerify(ctx, sig, siglen, buf_ptr(data),
-	    buf_len(data)) == 1)
-		r = 0;
-	EVP_MD_CTX_free(ctx);
-	return r;
-}
-
-/* RSA signatures shorter than the modulus are left-padded with zeros. */
-static int
-verify_rsa(EVP_PKEY *pkey, const char *md, const uint8_t *sig, size_t len,
-    const struct buf *data)
-{
-	struct buf *padded;
-	size_t mlen = (size_t)EVP_PKEY_get_size(pkey);
-	uint8_t *p;
-	int r;
-
-	if (len == 0 || len > mlen)
+	if (len == 0 || len > k->rsa.size)
 		return ERR_FORMAT;
-	if ((padded = buf_new()) == NULL)
-		return ERR_ALLOC;
-	if ((r = buf_reserve(padded, mlen - len, &p)) == 0) {
-		memset(p, 0, mlen - len);
-		if ((r = buf_put(padded, sig, len)) == 0)
-			r = verify_raw(pkey, md, buf_ptr(padded), mlen, data);
-	}
-	buf_free(padded);
-	return r;
+	mpz_init(s);
+	nettle_mpz_set_str_256_u(s, len, sig);
+	ok = h == H_SHA256 ? rsa_sha256_verify_digest(&k->rsa, md, s) :
+	    rsa_sha512_verify_digest(&k->rsa, md, s);
+	mpz_clear(s);
+	return ok == 1 ? 0 : ERR_CRYPTO;
 }
 
 static int
-verify_sig(const struct hk_type *t, EVP_PKEY *pkey, const struct buf *sig,
-    const struct buf *data)
+verify_sig(const struct hostkey *k, struct buf *b, const struct buf *data)
 {
-	struct buf *b;
+	uint8_t md[SHA512_DIGEST_SIZE];
 	const uint8_t *bytes;
-	uint8_t *der = NULL;
 	char *alg = NULL;
-	const char *md;
-	size_t len, derlen;
+	enum hk_hash h;
+	size_t len, mdlen;
 	int r;
 
-	if ((b = buf_from(buf_ptr(sig), buf_len(sig))) == NULL)
-		return ERR_ALLOC;
 	if ((r = buf_get_cstring(b, &alg, NULL)) != 0 ||
 	    (r = buf_get_string_direct(b, &bytes, &len)) != 0)
 		goto out;
 	r = ERR_FORMAT;
 	if (buf_len(b) != 0)
 		goto out;
-	if (strcmp(alg, t->sig1) == 0)
-		md = t->md1;
-	else if (t->sig2 != NULL && strcmp(alg, t->sig2) == 0)
-		md = t->md2;
+	if (strcmp(alg, k->t->sig1) == 0)
+		h = k->t->hash1;
+	else if (k->t->sig2 != NULL && strcmp(alg, k->t->sig2) == 0)
+		h = k->t->hash2;
 	else
 		goto out;
-	if (strcmp(t->keytype, "ED25519") == 0)
-		r = len == 64 ? verify_raw(pkey, NULL, bytes, len, data) :
-		    ERR_FORMAT;
-	else if (strcmp(t->keytype, "RSA") == 0)
-		r = verify_rsa(pkey, md, bytes, len, data);
-	else if ((r = ecdsa_der(bytes, len, &der, &derlen)) == 0)
-		r = verify_raw(pkey, md, der, derlen, data);
+	mdlen = digest(h, data, md);
+	if (k->t->kind == HK_ED25519)
+		r = verify_ed25519(k, bytes, len, data);
+	else if (k->t->kind == HK_RSA)
+		r = verify_rsa(k, h, bytes, len, md);
+	else
+		r = verify_ecdsa(k, bytes, len, md, mdlen);
  out:
-	OPENSSL_free(der);
 	free(alg);
-	buf_free(b);
 	return r;
 }
 
@@ -308,14 +289,22 @@ int
 sessbind_verify(const struct buf *hostkey, const struct buf *session_id,
     const struct buf *sig)
 {
-	const struct hk_type *t;
-	EVP_PKEY *pkey = NULL;
+	struct buf *kb, *sb = NULL;
+	struct hostkey k;
 	int r;
 
-	if ((r = load_hostkey(hostkey, &t, &pkey)) != 0)
-		return r;
-	r = verify_sig(t, pkey, sig, session_id);
-	EVP_PKEY_free(pkey);
+	memset(&k, 0, sizeof(k));
+	if ((kb = buf_from(buf_ptr(hostkey), buf_len(hostkey))) == NULL ||
+	    (sb = buf_from(buf_ptr(sig), buf_len(sig))) == NULL) {
+		r = ERR_ALLOC;
+		goto out;
+	}
+	if ((r = load_hostkey(kb, &k)) == 0)
+		r = verify_sig(&k, sb, session_id);
+ out:
+	hostkey_clear(&k);
+	buf_free(sb);
+	buf_free(kb);
 	return r;
 }
 
@@ -402,27 +391,4 @@ sessbind_forwarded(const struct sessbind *sb)
 		if (sb->entry[i].forwarding)
 			return 1;
 	return sb->failed;
-}
-
-int
-sessbind_warmup(void)
-{
-	static const char *const keytypes[] = { "ED25519", "EC", "RSA" };
-	static const char *const mds[] = { "SHA256", "SHA384", "SHA512" };
-	EVP_PKEY_CTX *ctx;
-	EVP_MD *md;
-	size_t i;
-
-	for (i = 0; i < sizeof(keytypes) / sizeof(keytypes[0]); i++) {
-		if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, keytypes[i],
-		    NULL)) == NULL)
-			return ERR_CRYPTO;
-		EVP_PKEY_CTX_free(ctx);
-	}
-	for (i = 0; i < sizeof(mds) / sizeof(mds[0]); i++) {
-		if ((md = EVP_MD_fetch(NULL, mds[i], NULL)) == NULL)
-			return ERR_CRYPTO;
-		EVP_MD_free(md);
-	}
-	return 0;
 }

@@ -48,7 +48,4 @@ void	sessbind_clear(struct sessbind *sb);
  */
 int	sessbind_forwarded(const struct sessbind *sb);
 
-/* Fetch what verification uses while files may still be opened. */
-int	sessbind_warmup(void);
-
 #endif

@@ -248,6 +248,106 @@ test_wrong_alg(void **state)
 	buf_free(sid);
 }
 
+/* Strip the leading zero of an RSA signature blob's signature bytes. */
+static struct buf *
+rsa_sig_stripped(const struct buf *sig)
+{
+	struct buf *in = buf_from(buf_ptr(sig), buf_len(sig)), *out = buf_new();
+	const uint8_t *p;
+	char *alg = NULL;
+	size_t len;
+
+	assert_int_equal(buf_get_cstring(in, &alg, NULL), 0);
+	assert_int_equal(buf_get_string_direct(in, &p, &len), 0);
+	assert_int_equal(p[0], 0);
+	assert_int_equal(buf_put_cstring(out, alg), 0);
+	assert_int_equal(buf_put_string(out, p + 1, len - 1), 0);
+	free(alg);
+	buf_free(in);
+	return out;
+}
+
+/* A signature one byte shorter than the modulus (leading zero dropped,
+ * as some signers send it) verifies; a longer one does not. */
+static void
+test_rsa_short_sig(void **state)
+{
+	struct buf *sid = NULL, *sig = NULL, *cut, *longer;
+	struct hk h;
+	unsigned seed;
+
+	make_key(&h, "RSA", "rsa-sha2-256");
+	/* about one signature in 256 starts with a zero byte */
+	for (seed = 0; seed < 4096; seed++) {
+		buf_free(sid);
+		buf_free(sig);
+		sid = session_id((uint8_t)seed);
+		assert_int_equal(buf_put_u32(sid, seed), 0);
+		sig = sign(&h, sid);
+		/* string alg (4 + 12), then the length, then the bytes */
+		if (buf_ptr(sig)[4 + 12 + 4] == 0)
+			break;
+	}
+	assert_true(seed < 4096);
+	assert_int_equal(sessbind_verify(h.blob, sid, sig), 0);
+	cut = rsa_sig_stripped(sig);
+	assert_int_equal(sessbind_verify(h.blob, sid, cut), 0);
+	buf_free(cut);
+	longer = buf_new();
+	assert_int_equal(buf_put_cstring(longer, "rsa-sha2-256"), 0);
+	assert_int_equal(buf_put_u32(longer, 257), 0);
+	assert_int_equal(buf_put_u8(longer, 0), 0);
+	assert_int_equal(buf_put(longer, buf_ptr(sig) + 4 + 12 + 4, 256), 0);
+	assert_int_equal(sessbind_verify(h.blob, sid, longer), ERR_FORMAT);
+	buf_free(longer);
+	buf_free(sig);
+	buf_free(sid);
+	free_key(&h);
+}
+
+/* Host keys refused before any arithmetic: an RSA exponent over 64
+ * bits, a compressed or an off-curve ECDSA point. */
+static void
+test_odd_keys(void **state)
+{
+	static const uint8_t n[256] = { 0xc5, [255] = 0x01 };
+	static const uint8_t e[9] = { 0x01, [8] = 0x01 };
+	struct buf *sid = session_id(3), *sig, *blob;
+	uint8_t pub[200];
+	size_t len = sizeof(pub);
+	struct hk h;
+
+	blob = buf_new();
+	assert_int_equal(keyblob_put_rsa(blob, n, sizeof(n), e, 9), 0);
+	sig = buf_new();
+	assert_int_equal(buf_put_cstring(sig, "rsa-sha2-256"), 0);
+	assert_int_equal(buf_put_string(sig, n, sizeof(n)), 0);
+	assert_int_equal(sessbind_verify(blob, sid, sig), ERR_UNSUPPORTED);
+	buf_free(blob);
+	buf_free(sig);
+
+	make_key(&h, "EC", "P-256");
+	sig = sign(&h, sid);
+	assert_int_equal(EVP_PKEY_get_octet_string_param(h.pkey,
+	    OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof(pub), &len), 1);
+	blob = buf_new();
+	pub[0] = 0x02 | (pub[len - 1] & 1);	/* compressed: 0x02/3, X */
+	assert_int_equal(buf_put_cstring(blob, "ecdsa-sha2-nistp256"), 0);
+	assert_int_equal(buf_put_cstring(blob, "nistp256"), 0);
+	assert_int_equal(buf_put_string(blob, pub, 33), 0);
+	assert_int_equal(sessbind_verify(blob, sid, sig), ERR_FORMAT);
+	buf_free(blob);
+	pub[0] = 0x04;
+	pub[len - 1] ^= 0x01;			/* Y off the curve */
+	blob = buf_new();
+	assert_int_equal(keyblob_put_ecdsa(blob, 256, pub, len), 0);
+	assert_int_equal(sessbind_verify(blob, sid, sig), ERR_CRYPTO);
+	buf_free(blob);
+	buf_free(sig);
+	buf_free(sid);
+	free_key(&h);
+}
+
 static void
 test_record(void **state)
 {
@@ -313,6 +413,8 @@ main(void)
 		cmocka_unit_test(test_rsa),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_wrong_alg),
+		cmocka_unit_test(test_rsa_short_sig),
+		cmocka_unit_test(test_odd_keys),
 		cmocka_unit_test(test_record),
 	};
 

@@ -110,6 +110,7 @@ card_select(struct card *card)
 		return ERR_NO_CARD;
 	}
 	card->reselect = 0;
+	card->tries_fresh = 1;
 	return 0;
 }
 
@@ -118,9 +119,16 @@ card_begin(struct card *card)
 {
 	int reset, r;
 
+	/* a probe in this request kept its transaction: nothing else
+	 * reached the card since it read 6E */
+	if (card->held) {
+		card->held = 0;
+		return 0;
+	}
 	if ((r = reader_begin(card->conn, &reset)) != 0)
 		return r;
 	card->in_tx = 1;
+	card->tries_fresh = 0;
 	if (reset) {
 		verbose("card %s was reset by another program",
 		    card->pgp.info.ident);
@@ -140,6 +148,8 @@ card_end(struct card *card)
 	if (card->in_tx)
 		reader_end(card->conn);
 	card->in_tx = 0;
+	card->held = 0;
+	card->tries_fresh = 0;
 }
 
 int
@@ -148,6 +158,8 @@ card_recover(struct card *card)
 	verbose("card %s was reset by another program",
 	    card->pgp.info.ident);
 	card->in_tx = 0;
+	card->held = 0;
+	card->tries_fresh = 0;
 	card->verified = 0;
 	card->reselect = 1;
 	return reader_reconnect(card->conn);
@@ -177,7 +189,9 @@ card_unverify(struct card *card)
 }
 
 /* Connect, read the ATR's historical bytes, select, read 6E and the
- * authentication key.  ERR_UNSUPPORTED: not a card for us. */
+ * authentication key.  ERR_UNSUPPORTED: not a card for us.  The
+ * transaction stays open until cards_release(): a VERIFY in the same
+ * request can trust the retry counter 6E had (C4). */
 static int
 card_probe_read(struct card *card)
 {
@@ -201,7 +215,10 @@ card_probe_read(struct card *card)
 			r = pgp_read_pubkey(&card->pgp, PGP_SLOT_AUT,
 			    card->blob);
 	}
-	card_end(card);
+	if (r == 0)
+		card->held = 1;
+	else
+		card_end(card);
  out:
 	buf_free(atr);
 	return r;
@@ -456,6 +473,16 @@ cards_by_ident(struct cards *cards, const char *ident)
 			return cards->slot[i].card;
 	}
 	return NULL;
+}
+
+void
+cards_release(struct cards *cards)
+{
+	size_t i;
+
+	for (i = 0; i < cards->n; i++)
+		if (cards->slot[i].card != NULL && cards->slot[i].card->held)
+			card_end(cards->slot[i].card);
 }
 
 void

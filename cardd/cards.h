@@ -27,6 +27,9 @@ struct card {
 	struct buf	*cons;		/* enrolment's constraints, if known */
 	int		 reselect;	/* card reset: select again first */
 	int		 in_tx;
+	int		 held;		/* the probe's transaction, kept */
+	int		 tries_fresh;	/* pw1_tries is from 6E read in this
+					 * transaction, no VERIFY since */
 };
 
 struct cards;
@@ -39,6 +42,8 @@ void	cards_free(struct cards *cards);
 int	cards_connect(struct cards *cards);
 /* Follows reader changes: drops removed cards, probes new ones. */
 int	cards_refresh(struct cards *cards);
+/* Ends the transactions probes kept open; after every agent request. */
+void	cards_release(struct cards *cards);
 size_t	cards_count(const struct cards *cards);
 /* Readers pcscd lists (with or without a card), as of the last refresh. */
 size_t	cards_reader_count(const struct cards *cards);

@@ -122,6 +122,7 @@ agent_input(struct cardd *d)
 	while (r == 0 && d->agent != NULL && (r = privsep_get(d->agent,
 	    &type, &id, &payload)) == 0 && payload != NULL) {
 		r = serve_agent(d, type, id, payload);
+		cards_release(d->cards);
 		buf_free(payload);
 	}
 	if (r != 0) {
@@ -214,27 +215,6 @@ serve_loop(struct cardd *d)
 	}
 }
 
-/*
- * OpenSSL reads its configuration and loads its provider on first use:
- * hash once with every algorithm before the filter forbids opening files.
- */
-static void
-crypto_preload(void)
-{
-	struct buf *b;
-	int alg;
-
-	if ((b = buf_new()) == NULL)
-		fatal_f("out of memory");
-	for (alg = 0; alg < PGP_SIG_COUNT; alg++) {
-		if (pgp_sig_input((enum pgp_sig)alg, (const uint8_t *)"x", 1,
-		    b) != 0)
-			fatal_f("cannot hash for %s", pgp_sig_name(alg));
-		buf_reset(b);
-	}
-	buf_free(b);
-}
-
 /* The hidden --sandbox-selftest: execve must kill us (SIGSYS). */
 static int
 sandbox_selftest(void)
@@ -273,7 +253,6 @@ main(int argc, char **argv, char **envp)
 	 * before the filter (later ones only need socket and connect). */
 	if ((r = cards_connect(d.cards)) != 0)
 		error_r(r, "pcscd not reachable yet; retrying at each request");
-	crypto_preload();
 	setproctitle("cardd");
 	if ((r = cardd_sandbox_install()) != 0)
 		fatal_fr(r, "sandbox");

@@ -8,23 +8,23 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 #include "err.h"
 #include "openpgp.h"
 
 static const struct {
 	const char	*name;
-	const char	*md;		/* host-side hash, NULL: none */
 	size_t		 coord;		/* ECDSA: bytes of r and of s */
 } sigs[PGP_SIG_COUNT] = {
-	[PGP_SIG_ED25519] =	{ "ssh-ed25519", NULL, 0 },
-	[PGP_SIG_ECDSA_P256] =	{ "ecdsa-sha2-nistp256", "SHA256", 32 },
-	[PGP_SIG_ECDSA_P384] =	{ "ecdsa-sha2-nistp384", "SHA384", 48 },
-	[PGP_SIG_ECDSA_P521] =	{ "ecdsa-sha2-nistp521", "SHA512", 66 },
-	[PGP_SIG_RSA_SHA1] =	{ "ssh-rsa", "SHA1", 0 },
-	[PGP_SIG_RSA_SHA256] =	{ "rsa-sha2-256", "SHA256", 0 },
-	[PGP_SIG_RSA_SHA512] =	{ "rsa-sha2-512", "SHA512", 0 },
+	[PGP_SIG_ED25519] =	{ "ssh-ed25519", 0 },
+	[PGP_SIG_ECDSA_P256] =	{ "ecdsa-sha2-nistp256", 32 },
+	[PGP_SIG_ECDSA_P384] =	{ "ecdsa-sha2-nistp384", 48 },
+	[PGP_SIG_ECDSA_P521] =	{ "ecdsa-sha2-nistp521", 66 },
+	[PGP_SIG_RSA_SHA1] =	{ "ssh-rsa", 0 },
+	[PGP_SIG_RSA_SHA256] =	{ "rsa-sha2-256", 0 },
+	[PGP_SIG_RSA_SHA512] =	{ "rsa-sha2-512", 0 },
 };
 
 #define RSA_SIG_STRIP_MAX	8	/* leading zero bytes a card may omit */
@@ -91,16 +91,44 @@ static int
 put_hash(enum pgp_sig alg, const uint8_t *data, size_t len,
     struct buf *out)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	EVP_MD *type;
-	int r = ERR_CRYPTO;
+	uint8_t md[SHA512_DIGEST_SIZE];
+	struct sha1_ctx c1;
+	struct sha256_ctx c256;
+	struct sha512_ctx c512;
+	size_t mdlen;
+	int r;
 
-	if ((type = EVP_MD_fetch(NULL, sigs[alg].md, NULL)) == NULL)
-		return ERR_CRYPTO;
-	if (EVP_Digest(data, len, md, &mdlen, type, NULL) == 1)
-		r = buf_put(out, md, mdlen);
-	EVP_MD_free(type);
+	switch (alg) {
+	case PGP_SIG_RSA_SHA1:
+		mdlen = SHA1_DIGEST_SIZE;
+		sha1_init(&c1);
+		sha1_update(&c1, len, data);
+		sha1_digest(&c1, mdlen, md);
+		break;
+	case PGP_SIG_ECDSA_P256:
+	case PGP_SIG_RSA_SHA256:
+		mdlen = SHA256_DIGEST_SIZE;
+		sha256_init(&c256);
+		sha256_update(&c256, len, data);
+		sha256_digest(&c256, mdlen, md);
+		break;
+	case PGP_SIG_ECDSA_P384:
+		mdlen = SHA384_DIGEST_SIZE;
+		sha384_init(&c512);
+		sha384_update(&c512, len, data);
+		sha384_digest(&c512, mdlen, md);
+		break;
+	case PGP_SIG_ECDSA_P521:
+	case PGP_SIG_RSA_SHA512:
+		mdlen = SHA512_DIGEST_SIZE;
+		sha512_init(&c512);
+		sha512_update(&c512, len, data);
+		sha512_digest(&c512, mdlen, md);
+		break;
+	default:
+		return ERR_ARGUMENT;
+	}
+	r = buf_put(out, md, mdlen);
 	explicit_bzero(md, sizeof(md));
 	return r;
 }

@@ -170,13 +170,22 @@ serve_list(struct cardd *d, uint32_t id)
 	return r;
 }
 
-/* The number of PW1 tries left; the empty VERIFY says nothing once
- * the PIN is verified, C4 does. */
+/*
+ * The number of PW1 tries left.  C4 from a 6E read in this transaction
+ * (a probe or a reselect) is current, and used once: a VERIFY changes
+ * it.  Otherwise the empty VERIFY; it says nothing once the PIN is
+ * verified, C4 does.
+ */
 static int
 pw1_tries(struct card *card, int *triesp)
 {
 	int verified, r;
 
+	if (card->tries_fresh && card->pgp.info.pw1_tries >= 0) {
+		card->tries_fresh = 0;
+		*triesp = card->pgp.info.pw1_tries;
+		return 0;
+	}
 	if ((r = pgp_pw1_status(&card->pgp, &verified, triesp)) != 0)
 		return r;
 	if (verified)

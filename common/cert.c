@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
 
 #include "buf.h"
 #include "cert.h"
@@ -328,9 +328,10 @@ cert_valid_at(const struct cert *cert, uint64_t now)
 static int
 decode_base64(const char *s, size_t len, struct buf **blobp)
 {
+	struct base64_decode_ctx ctx;
 	uint8_t *out = NULL;
-	size_t i, pad = 0;
-	int n, r;
+	size_t i, outlen, pad = 0;
+	int r;
 
 	*blobp = NULL;
 	if (len == 0 || len % 4 != 0 || len > 4 * (CERT_BLOB_MAX / 3 + 1))
@@ -343,12 +344,13 @@ decode_base64(const char *s, size_t len, struct buf **blobp)
 		    s[i] == '\0')
 			return ERR_FORMAT;
 	}
-	if ((out = malloc(len / 4 * 3)) == NULL)
+	if ((out = malloc(BASE64_DECODE_LENGTH(len))) == NULL)
 		return ERR_ALLOC;
-	n = EVP_DecodeBlock(out, (const unsigned char *)s, (int)len);
-	if (n < 0 || (size_t)n < pad)
+	base64_decode_init(&ctx);
+	if (!base64_decode_update(&ctx, &outlen, out, len, s) ||
+	    !base64_decode_final(&ctx))
 		r = ERR_FORMAT;
-	else if ((*blobp = buf_dup(out, (size_t)n - pad)) == NULL)
+	else if ((*blobp = buf_dup(out, outlen)) == NULL)
 		r = ERR_ALLOC;
 	else
 		r = 0;

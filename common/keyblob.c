@@ -4,10 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/base64.h>
+#include <nettle/sha2.h>
 
 #include "err.h"
 #include "keyblob.h"
+
+/* Base64 of len bytes into out (4 * ((len + 2) / 3) + 1 bytes), padded. */
+static void
+b64_encode(const uint8_t *in, size_t len, char *out)
+{
+	base64_encode_raw(out, len, in);
+	out[BASE64_ENCODE_RAW_LENGTH(len)] = '\0';
+}
 
 int
 keyblob_put_rsa(struct buf *b, const uint8_t *n, size_t nlen,
@@ -98,8 +107,7 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 		goto out;
 	}
 	snprintf(line, total, "%s ", type);
-	EVP_EncodeBlock((unsigned char *)line + strlen(line), buf_ptr(blob),
-	    (int)buf_len(blob));
+	b64_encode(buf_ptr(blob), buf_len(blob), line + strlen(line));
 	if (comment != NULL && *comment != '\0') {
 		strlcat(line, " ", total);
 		strlcat(line, comment, total);
@@ -115,15 +123,15 @@ keyblob_to_line(const struct buf *blob, const char *comment, char **linep)
 int
 keyblob_fingerprint(const struct buf *blob, char **fpp)
 {
-	uint8_t md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen;
-	char b64[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1], *p;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	char b64[4 * ((SHA256_DIGEST_SIZE + 2) / 3) + 1], *p;
+	struct sha256_ctx ctx;
 
 	*fpp = NULL;
-	if (EVP_Digest(buf_ptr(blob), buf_len(blob), md, &mdlen,
-	    EVP_sha256(), NULL) != 1)
-		return ERR_CRYPTO;
-	EVP_EncodeBlock((unsigned char *)b64, md, (int)mdlen);
+	sha256_init(&ctx);
+	sha256_update(&ctx, buf_len(blob), buf_ptr(blob));
+	sha256_digest(&ctx, sizeof(md), md);
+	b64_encode(md, sizeof(md), b64);
 	/* ssh-keygen -l drops base64's padding */
 	if ((p = strchr(b64, '=')) != NULL)
 		*p = '\0';

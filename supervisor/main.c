@@ -142,6 +142,24 @@ print_env(const struct opts *o, const char *path, pid_t pid)
 	fflush(stdout);
 }
 
+/*
+ * `cardagent status ...': exec cardagent-status with argv[0] "status", so
+ * that json-glib is loaded there and never in the supervisor.
+ */
+static int
+run_status(char **argv)
+{
+	char *path;
+
+	if (helper_find("status", &path) != 0)
+		return 1;
+	execv(path, argv);
+	fprintf(stderr, "cardagent: cannot run %s: %s\n", path,
+	    strerror(errno));
+	free(path);
+	return 1;
+}
+
 /* -k: SIGTERM to SSH_AGENT_PID, wait a little for it, print the unsets. */
 static int
 kill_agent(const struct opts *o)
@@ -299,7 +317,7 @@ main(int argc, char **argv)
 	/* a client of a running agent: no helpers (-- status runs a
 	 * command called status) */
 	if (argc > 1 && strcmp(argv[1], "status") == 0)
-		return status_main(argc - 1, argv + 1);
+		return run_status(argv + 1);
 	parse_args(argc, argv, &o);
 	/*
 	 * With -- CMD this process becomes CMD, which must not inherit

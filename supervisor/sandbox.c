@@ -3,7 +3,7 @@
  * and execve and filters stack, so every helper runs under this one as
  * well as its own: the table is the supervisor's loop (fork, exec, reap,
  * plumb, kill, remove the socket) plus everything a helper does before
- * its own stricter filter is in place (ld.so, OpenSSL and pcsc-lite
+ * its own stricter filter is in place (ld.so and pcsc-lite
  * start-up, hardening, loading the filter) and every call the helpers'
  * own tables allow.  What it still denies to all four processes: other
  * socket families and listening sockets, threads and namespaces,
@@ -135,7 +135,7 @@ static const struct sandbox_rule helper_rules[] = {
 	ALLOW_IF("accept4", ARG_EQ(0, AGENT_LISTEN_FD)),	/* agent */
 	ALLOW_IF("getsockopt", ARG_EQ(1, SOL_SOCKET),
 	    ARG_EQ(2, SO_PEERCRED)),	/* agent */
-	ALLOW("getrandom"),		/* agent, OpenSSL start-up */
+	ALLOW("getrandom"),		/* the agent's lock salt */
 	ALLOW("mkdir"),			/* pinstore's store */
 	ALLOW("mkdirat"),
 	ALLOW("fsync"),

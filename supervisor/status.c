@@ -1,6 +1,7 @@
 /*
- * `cardagent status [--json]`: a plain agent client.  It sends the
- * status@cardagent extension (doc/PROTOCOL.agent-ext) to $SSH_AUTH_SOCK,
+ * `cardagent status [--json]`, which the supervisor execs as
+ * cardagent-status with argv[0] "status": a plain agent client.  It sends
+ * the status@cardagent extension (doc/PROTOCOL.agent-ext) to $SSH_AUTH_SOCK,
  * local or forwarded, and prints the report as a table or as JSON.  It
  * starts no helper and needs no sandbox: it holds nothing secret and
  * reads only the agent's answer, which it parses with common/status.c.
@@ -28,7 +29,6 @@
 #include "log.h"
 #include "proto.h"
 #include "status.h"
-#include "supervisor.h"
 
 #define REPLY_MAX		(STATUS_MSG_MAX + 1024)
 #define REPLY_TIMEOUT_MS	(60 * 1000)	/* a sign may await a touch */
@@ -491,7 +491,7 @@ status_usage(FILE *f)
 }
 
 int
-status_main(int argc, char **argv)
+main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -501,7 +501,7 @@ status_main(int argc, char **argv)
 	struct status *st = NULL;
 	int ch, json = 0, ret;
 
-	optind = 1;
+	log_init("cardagent status", LOG_LEVEL_INFO, 1);
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'j': json = 1; break;

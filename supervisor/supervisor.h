@@ -167,7 +167,4 @@ void	detach(int keep_stderr);
 void	close_inherited(int *sockfdp);
 int	syslog_stderr(void);
 
-/* status.c: `cardagent status`; argv[0] is "status".  Exit status. */
-int	status_main(int argc, char **argv);
-
 #endif

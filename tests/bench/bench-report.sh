@@ -12,6 +12,12 @@ calc()
 	echo "$@" | awk "{ printf \"%.${CALC_PREC:-1}f\", $_e }"
 }
 
+# verdict EXPR VALUES...: "met" or "MISSED" (empty if a value is missing).
+verdict()
+{
+	CALC_PREC=0 calc "$@" | sed 's/^1$/met/; s/^0$/MISSED/'
+}
+
 # client_p99s TYPE AGENT C: "min max" of the clients' p99s.
 client_p99s()
 {
@@ -60,9 +66,7 @@ report_ratios()
 	say "  $1: cardagent/floor median $(CALC_PREC=3 calc '$1 / $2' \
 	    "$_ca" "$_f"); target overhead <= $(calc '$1 / 3' "$_min") us" \
 	    "(1/3 of the smaller peer's) and <= 100 us:" \
-	    "$(CALC_PREC=0 calc '($1 <= $2 / 3 && $1 <= 100) ? 1 : 0' \
-	    "$_co" "$_min" |
-	    sed 's/^1$/met/; s/^0$/MISSED/')"
+	    "$(verdict '($1 <= $2 / 3 && $1 <= 100) ? 1 : 0' "$_co" "$_min")"
 	_last=${CLIENTS##* }
 	_card=$(calc '1e6 / $1' "$_f")
 	say "  $1: the card alone signs $_card/s (1 / floor median);" \
@@ -102,11 +106,15 @@ report()
 		    "$(get "$_t" cardagent first_sig_us) us," \
 		    "$(get "$_t" cardagent first_sig_apdus) APDUs;" \
 		    "cardagent memory RSS $(get "$_t" cardagent rss_kib) KiB," \
-		    "PSS $(get "$_t" cardagent pss_kib) KiB (all processes)"
+		    "PSS $(get "$_t" cardagent pss_kib) KiB (all processes;" \
+		    "target RSS <= 12288 KiB: $(verdict '$1 <= 12288 ? 1 : 0' \
+		    "$(get "$_t" cardagent rss_kib)"))"
 	done
 	say "  start-up to an answering socket: cardagent" \
 	    "$(get all cardagent startup_ms) ms, ssh-agent" \
-	    "$(get all ssh-agent startup_ms) ms (median of $STARTS)"
+	    "$(get all ssh-agent startup_ms) ms (median of $STARTS;" \
+	    "target <= 50 ms: $(verdict '$1 <= 50 ? 1 : 0' \
+	    "$(get all cardagent startup_ms)"))"
 	if [ "$SMOKE" = 1 ]; then
 		sed 's/^/# /' "$RESULTS"
 	else

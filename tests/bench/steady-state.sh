@@ -5,7 +5,10 @@
 # transaction).  And the shortcut falls back cleanly: after another
 # program drops the PIN (VERIFY FF), resets the card, or the card is
 # pulled and put back unseen, the next signature works with the stored
-# PIN, and no PIN try is lost.
+# PIN, and no PIN try is lost.  The first signature after a reset or an
+# insertion reads PW1's retry counter from the 6E that the reselect or
+# probe read in the same transaction, not with a separate empty VERIFY;
+# a counter read in an earlier request is not trusted.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
@@ -15,7 +18,7 @@ IDA=0000:0000C0DE
 SELECT=00A4040006D27600012401
 
 rig_init
-tap_plan 13
+tap_plan 15
 agent_env
 
 tries() { "$VCARD" show "$RIG_DIR/a.state" | sed -n 's/^pw1-tries: //p'; }
@@ -59,7 +62,8 @@ tap_check "20 signatures: 20 APDUs" costs 20 sign 20
 rig_apdu 0 "$SELECT" 0020FF82 >/dev/null
 tap_check "another program dropped PW1: the next signature works" sign
 "$PCSCPROBE" -X apdu "$(rig_reader_name 0)" "$SELECT" >/dev/null
-tap_check "another program reset the card: the next signature works" sign
+tap_check "another program reset the card: the next signature costs 4 \
+APDUs (SELECT, 6E, VERIFY, INTERNAL AUTHENTICATE)" costs 4 sign
 tap_check "steady again: 5 signatures, 5 APDUs" costs 5 sign 5
 
 rig_card_ctl a remove >/dev/null && rig_wait_reader 0 empty >/dev/null &&
@@ -67,5 +71,18 @@ rig_card_ctl a remove >/dev/null && rig_wait_reader 0 empty >/dev/null &&
 tap_check "the card pulled and put back unseen: the next signature works" \
     sign
 tap_check "steady again: 5 signatures, 5 APDUs" costs 5 sign 5
+reinsert()
+{
+	rig_card_ctl a remove >/dev/null && rig_wait_reader 0 empty \
+	    >/dev/null && rig_card_ctl a insert >/dev/null &&
+	    rig_wait_reader 0 present >/dev/null
+}
+reinsert
+tap_check "the first signature after insertion costs 5 APDUs (SELECT, \
+6E, GET PUBLIC KEY, VERIFY, INTERNAL AUTHENTICATE)" costs 5 sign
+reinsert
+list 1
+tap_check "a listing probed the card: the signature reads the counter \
+again, 3 APDUs (empty VERIFY, VERIFY, sign)" costs 3 sign
 tap_is "no PIN try lost" "$(tries)" 3
 tap_done

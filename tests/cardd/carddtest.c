@@ -519,10 +519,23 @@ t_changed_pin(struct cdt *t, const struct keys *k)
 	    "ENROL the new PIN: signing works again");
 }
 
+/* SIGN with card a's key; *np: the APDUs card a saw meanwhile. */
+static int
+sign_counted(struct cdt *t, const struct keys *k, long *np)
+{
+	struct buf *sig = NULL;
+	long n0 = apdus("a");
+	int r;
+
+	r = sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
+	*np = apdus("a") - n0;
+	buf_free(sig);
+	return r;
+}
+
 static void
 t_few_tries(struct cdt *t, const struct keys *k)
 {
-	struct buf *sig = NULL;
 	long n0;
 	int r;
 
@@ -532,13 +545,17 @@ t_few_tries(struct cdt *t, const struct keys *k)
 	    "left (%d)", tries("a"));
 	ok(result(t, AC_RESET, NULL) == 0 && t->ndrop == 1,
 	    "RESET: OK, DROP_MEMORY sent to pinstore");
-	n0 = apdus("a");
-	r = sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
-	n0 = apdus("a") - n0;
+	r = sign_counted(t, k, &n0);
 	ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 1,
 	    "SIGN with 1 try left: FAIL 4, only the status APDU (%ld)", n0);
 	ok(enrol(t, ID_A, PIN_NEW, 0) == AC_R_FEW_TRIES && tries("a") == 1,
 	    "ENROL with 1 try left: FAIL 4, no VERIFY");
+	/* after an insertion the counter comes from the probe's 6E */
+	ok(replug("a", "READER_A") == 0, "card a replugged, 1 try left");
+	r = sign_counted(t, k, &n0);
+	ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 3,
+	    "SIGN: FAIL 4 on 6E's counter: SELECT, 6E, key, no VERIFY (%ld)",
+	    n0);
 	probe_apdu("READER_A", "0020008206363534333231");
 	ok(tries("a") == 3 && sign_verify(t, "a", key_of(k, ID_A),
 	    AC_ALG_ED25519, "ssh-ed25519") == 0,
