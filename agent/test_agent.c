@@ -198,6 +198,41 @@ fake_reply(uint8_t type, uint32_t id, struct buf *p)
 	buf_free(r);
 }
 
+/*
+ * Read the supervisor channel while it has bytes: it passes descriptors,
+ * so privsep_read takes a frame in several reads (its first byte alone,
+ * the header, the payload), and one read per pump lost a LOCKED that came
+ * just before ssh-add's answer.
+ */
+static void
+sv_drain(void)
+{
+	struct pollfd pfd;
+	struct buf *p;
+	uint32_t id;
+	uint8_t type;
+
+	memset(&pfd, 0, sizeof(pfd));
+	pfd.fd = privsep_fd(sv);
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, 0) == 1) {
+		if (privsep_read(sv) != 0)
+			die("agent closed the supervisor channel");
+		for (;;) {
+			if (privsep_get(sv, &type, &id, &p) != 0)
+				die("bad frame from agent to the supervisor");
+			if (p == NULL)
+				break;
+			if (type == SV_LOCKED &&
+			    buf_len(p) == SV_LOCK_VERIFIER_LEN)
+				seen.locked++;
+			else if (type == SV_UNLOCKED)
+				seen.unlocked++;
+			buf_free(p);
+		}
+	}
+}
+
 /* Serve the fake cardd and the supervisor channel for up to ms. */
 static void
 pump(int extra_fd, int ms)
@@ -219,19 +254,8 @@ pump(int extra_fd, int ms)
 	pfd[2].events = POLLIN;
 	if (poll(pfd, 3, ms) <= 0)
 		return;
-	if (pfd[1].revents != 0 && privsep_read(sv) != 0)
-		die("agent closed the supervisor channel");
-	while (pfd[1].revents != 0) {
-		if (privsep_get(sv, &type, &id, &p) != 0)
-			die("bad frame from agent to the supervisor");
-		if (p == NULL)
-			break;
-		if (type == SV_LOCKED && buf_len(p) == SV_LOCK_VERIFIER_LEN)
-			seen.locked++;
-		else if (type == SV_UNLOCKED)
-			seen.unlocked++;
-		buf_free(p);
-	}
+	if (pfd[1].revents != 0)
+		sv_drain();
 	if (pfd[0].revents == 0)
 		return;
 	if (privsep_read(cardd) != 0)

@@ -1,11 +1,12 @@
 /*
  * hpinstore: a compromised cardd (and supervisor) against a real
  * cardagent-pinstore with a store file in a temporary directory; prints
- * TAP.  pinstore must serve only GET, PUT, DELETE, INVALIDATE and
- * DROP_MEMORY; idents and PINs carrying newlines, NUL, tabs, spaces,
- * '#', path separators or huge sizes must neither corrupt nor add lines
- * to the store file, which is parsed with pinstore's own parser and
- * compared byte for byte after every attack; nothing may crash it.
+ * TAP.  pinstore must serve only GET, PUT, DELETE, INVALIDATE,
+ * DROP_MEMORY and STATUS; idents, PINs and constraint blobs carrying
+ * newlines, NUL, tabs, spaces, '#', path separators, forged records or
+ * huge sizes must neither corrupt nor add lines to the store file, which
+ * is parsed with pinstore's own parser and compared byte for byte after
+ * every attack; nothing may crash it.
  * Environment: top_builddir (make check sets it).
  */
 #include "config.h"
@@ -25,6 +26,7 @@
 
 #include "buf.h"
 #include "channels.h"
+#include "constraint.h"
 #include "err.h"
 #include "hlib.h"
 #include "log.h"
@@ -32,6 +34,10 @@
 #include "store.h"
 
 #define NGOOD	4
+/* PUT's payload cap in pinstore: ident, PIN, lifetime, constraints */
+#define PUT_MAX	((4 + 64) + (4 + STORE_PIN_MAX) + 4 + 4 + CONS_MAX)
+/* a record line of store format 2, to be forged */
+#define FORGED	"0000:0000BBBB\tvalid\t313233343536\t-\n"
 
 static const struct privsep_chan_conf sv_conf = {
 	.name = "hostile supervisor", .self = PRIVSEP_ROLE_SUPERVISOR,
@@ -41,6 +47,7 @@ static const struct privsep_chan_conf sv_conf = {
 static const struct privsep_permit cardd_permits[] = {
 	{ CP_OK, "OK", 0 }, { CP_FAIL, "FAIL", 4 + 4 + 1024 },
 	{ CP_PIN, "PIN", 4 + STORE_PIN_MAX }, { CP_NONE, "NONE", 0 },
+	{ CP_STATUS_REPLY, "STATUS_REPLY", 1 + 4 + 4 + CONS_MAX },
 };
 static const struct privsep_chan_conf cardd_conf = {
 	.name = "hostile cardd", .self = PRIVSEP_ROLE_CARDD,
@@ -49,17 +56,21 @@ static const struct privsep_chan_conf cardd_conf = {
 	.npermit = sizeof(cardd_permits) / sizeof(cardd_permits[0]),
 };
 
-/* Persisted records the store must hold: PINs a hostile cardd chose. */
+enum { NO_CONS, CONFIRM, INJECT };
+
+/* Persisted records the store must hold: what a hostile cardd chose. */
 static const struct {
 	const char	*ident;
 	const char	*pin;
 	size_t		 len;
+	int		 cons;
 } evil[NGOOD] = {
-	{ "0000:0000AAA1", "12\n0000:0000BBBB\tvalid\t313233343536\n#", 36 },
-	{ "0000:0000AAA2", "1234\0\0\0\0", 8 },
-	{ "0000:0000AAA3", "  # \t /../ \r\n", 13 },
-	{ "FFFF:FFFFFFFF", "cardagent-pins 1\n", 17 },
+	{ "0000:0000AAA1", "12\n" FORGED "#", 39, NO_CONS },
+	{ "0000:0000AAA2", "1234\0\0\0\0", 8, CONFIRM },
+	{ "0000:0000AAA3", "  # \t /../ \r\n", 13, INJECT },
+	{ "FFFF:FFFFFFFF", STORE_MAGIC "\n", 17, NO_CONS },
 };
+static struct buf *evil_cons[NGOOD];	/* the blob each record keeps */
 
 struct ps {
 	char		 dir[64];
@@ -232,16 +243,100 @@ refused(struct ps *p, uint8_t type, const struct buf *pl)
 	return good;
 }
 
-static struct buf *
-req(const void *ident, size_t ilen, const void *pin, size_t plen,
-    int with_pin)
+static void
+must(int r)
 {
-	struct buf *b;
-
-	if ((b = buf_new()) == NULL || buf_put_string(b, ident, ilen) ||
-	    (with_pin && (buf_put_string(b, pin, plen) || buf_put_u32(b, 0))))
+	if (r != 0) {
+		printf("Bail out! cannot build a request\n");
 		exit(2);
+	}
+}
+
+/* GET, DELETE, INVALIDATE, STATUS: the ident alone. */
+static struct buf *
+req(const void *ident, size_t ilen)
+{
+	struct buf *b = buf_new();
+
+	must(b == NULL ? ERR_ALLOC : buf_put_string(b, ident, ilen));
 	return b;
+}
+
+/* PUT of a persisted PIN with constraints (NULL: none, the empty blob). */
+static struct buf *
+put_req(const void *ident, size_t ilen, const void *pin, size_t plen,
+    const struct buf *cons)
+{
+	struct buf *b = req(ident, ilen);
+
+	must(buf_put_string(b, pin, plen));
+	must(buf_put_u32(b, 0));
+	must(cons != NULL ? buf_put_stringb(b, cons) : buf_put_u32(b, 0));
+	return b;
+}
+
+/* A hop: user, host, reserved, then nkeys times (key, is_ca). */
+static struct buf *
+hop(const char *user, const char *host, const void *key, size_t klen,
+    size_t nkeys, uint8_t is_ca)
+{
+	struct buf *b = buf_new();
+	size_t i;
+
+	must(b == NULL ? ERR_ALLOC : buf_put_cstring(b, user));
+	must(buf_put_cstring(b, host));
+	must(buf_put_cstring(b, ""));
+	for (i = 0; i < nkeys; i++) {
+		must(buf_put_string(b, key, klen));
+		must(buf_put_u8(b, is_ca));
+	}
+	return b;
+}
+
+/* A blob: flags, then ndest times the destination from -> to (freed). */
+static struct buf *
+blob(uint32_t flags, struct buf *from, struct buf *to, size_t ndest)
+{
+	struct buf *one = buf_new(), *list = buf_new(), *b = buf_new();
+	size_t i;
+
+	must(one == NULL || list == NULL || b == NULL ? ERR_ALLOC :
+	    buf_put_stringb(one, from));
+	must(buf_put_stringb(one, to));
+	must(buf_put_cstring(one, ""));
+	for (i = 0; i < ndest; i++)
+		must(buf_put_stringb(list, one));
+	must(buf_put_u32(b, flags));
+	must(buf_put_stringb(b, list));
+	buf_free(from);
+	buf_free(to);
+	buf_free(one);
+	buf_free(list);
+	return b;
+}
+
+/* Host key and names that hold forged store lines: a valid blob. */
+static struct buf *
+inject_blob(void)
+{
+	static const char key[] = "\n" STORE_MAGIC "\n" FORGED "#";
+
+	return blob(CONS_CONFIRM, hop("", "", NULL, 0, 0, 0),
+	    hop("root\n" FORGED, "#\thost\n" FORGED, key, sizeof(key) - 1, 1,
+	    0), 1);
+}
+
+static void
+make_cons(void)
+{
+	size_t i;
+
+	for (i = 0; i < NGOOD; i++) {
+		evil_cons[i] = evil[i].cons == INJECT ? inject_blob() :
+		    buf_new();
+		if (evil[i].cons == CONFIRM)
+			must(cons_encode(evil_cons[i], CONS_CONFIRM, NULL));
+	}
 }
 
 /* The file holds exactly the expected records, byte for byte. */
@@ -279,30 +374,54 @@ static int
 enrol_good(struct ps *p)
 {
 	struct store_recs *recs = store_recs_new();
-	struct buf *b, *pin;
+	struct store_rec *rec;
+	struct buf *b;
 	size_t i;
 	int good = recs != NULL && (expected = buf_new()) != NULL;
 
 	for (i = 0; good && i < NGOOD; i++) {
-		b = req(evil[i].ident, strlen(evil[i].ident), evil[i].pin,
-		    evil[i].len, 1);
-		good = ask(p, CP_PUT, b, NULL) == CP_OK &&
-		    (pin = buf_dup(evil[i].pin, evil[i].len)) != NULL;
+		b = put_req(evil[i].ident, strlen(evil[i].ident), evil[i].pin,
+		    evil[i].len, evil_cons[i]);
+		good = ask(p, CP_PUT, b, NULL) == CP_OK;
 		buf_free(b);
-		if (!good)
-			break;
-		snprintf(recs->rec[i].ident, sizeof(recs->rec[i].ident), "%s",
-		    evil[i].ident);
-		recs->rec[i].valid = 1;
-		recs->rec[i].pin = pin;
-		recs->n++;
+		rec = &recs->rec[recs->n++];
+		snprintf(rec->ident, sizeof(rec->ident), "%s", evil[i].ident);
+		rec->valid = 1;
+		rec->pin = buf_dup(evil[i].pin, evil[i].len);
+		rec->cons = buf_dup(buf_ptr(evil_cons[i]),
+		    buf_len(evil_cons[i]));
+		good = good && rec->pin != NULL && rec->cons != NULL;
 	}
 	good = good && store_serialise(recs, expected) == 0;
 	store_recs_free(recs);
 	return good;
 }
 
-/* Every good PIN comes back exactly. */
+/* STATUS of ident: in the store file, or memory only, with cons. */
+static int
+status_is(struct ps *p, const char *ident, uint8_t where,
+    const struct buf *cons)
+{
+	struct buf *b = req(ident, strlen(ident)), *r = NULL, *got = buf_new();
+	uint32_t left = 0;
+	uint8_t w = 0;
+	int good;
+
+	good = got != NULL && ask(p, CP_STATUS, b, &r) == CP_STATUS_REPLY &&
+	    buf_get_u8(r, &w) == 0 && buf_get_u32(r, &left) == 0 &&
+	    buf_get_stringb(r, got) == 0 && buf_len(r) == 0 && w == where &&
+	    (left == 0) == (where == 1) && buf_len(got) == buf_len(cons) &&
+	    memcmp(buf_ptr(got), buf_ptr(cons), buf_len(got)) == 0;
+	if (!good)
+		printf("# STATUS %s: where %u, %zu bytes of constraints\n",
+		    ident, w, got != NULL ? buf_len(got) : 0);
+	buf_free(b);
+	buf_free(r);
+	buf_free(got);
+	return good;
+}
+
+/* Every good PIN comes back exactly, its constraints too. */
 static int
 gets_back(struct ps *p)
 {
@@ -311,12 +430,13 @@ gets_back(struct ps *p)
 	int good = pin != NULL;
 
 	for (i = 0; good && i < NGOOD; i++) {
-		b = req(evil[i].ident, strlen(evil[i].ident), NULL, 0, 0);
+		b = req(evil[i].ident, strlen(evil[i].ident));
 		buf_reset(pin);
 		good = ask(p, CP_GET, b, &r) == CP_PIN &&
 		    buf_get_stringb(r, pin) == 0 && buf_len(r) == 0 &&
 		    buf_len(pin) == evil[i].len &&
-		    memcmp(buf_ptr(pin), evil[i].pin, evil[i].len) == 0;
+		    memcmp(buf_ptr(pin), evil[i].pin, evil[i].len) == 0 &&
+		    status_is(p, evil[i].ident, 1, evil_cons[i]);
 		buf_free(b);
 		buf_free(r);
 		r = NULL;
@@ -342,72 +462,102 @@ static const struct {
 	{ "0000:0000AAA1 0000:0000AAA1 0000:0000AAA1 0000:0000AAA1 ..", 59 },
 };
 
+static const uint8_t ident_types[] = { CP_GET, CP_PUT, CP_DELETE,
+    CP_INVALIDATE, CP_STATUS };
+
 /* Bad idents in every request that carries one: FAIL 7, file intact. */
 static void
 t_idents(struct ps *p)
 {
-	static const uint8_t types[] = { CP_GET, CP_PUT, CP_DELETE,
-	    CP_INVALIDATE };
 	struct buf *b;
 	size_t i, j;
 	int good = 1;
 
 	for (i = 0; i < sizeof(bad_idents) / sizeof(bad_idents[0]); i++) {
-		for (j = 0; j < sizeof(types); j++) {
-			b = req(bad_idents[i].s, bad_idents[i].len, "123456",
-			    6, types[j] == CP_PUT);
-			good &= refused(p, types[j], b);
+		for (j = 0; j < sizeof(ident_types); j++) {
+			b = ident_types[j] == CP_PUT ? put_req(bad_idents[i].s,
+			    bad_idents[i].len, "123456", 6, evil_cons[2]) :
+			    req(bad_idents[i].s, bad_idents[i].len);
+			good &= refused(p, ident_types[j], b);
 			buf_free(b);
 		}
 		good &= store_intact(p);
 	}
-	hl_ok(good, "idents with newline, NUL, '/', lower case, space, '#', tab, "
-	    "empty, 59 bytes, in GET, PUT, DELETE, INVALIDATE: FAIL 7, the "
-	    "store file unchanged");
+	hl_ok(good, "idents with newline, NUL, '/', lower case, space, '#', "
+	    "tab, empty, 59 bytes, in GET, PUT, DELETE, INVALIDATE, STATUS: "
+	    "FAIL 7, the store file unchanged");
 }
 
-/* PINs of the wrong length: FAIL 7 or, over the cap, closed. */
+/* PINs of the wrong length: FAIL 7 or, over the PUT cap, closed. */
 static void
 t_pins(struct ps *p)
 {
-	static const size_t lens[] = { 0, 5, 128, 1000 };
-	char pin[1000];
+	static const size_t lens[] = { 0, 5, 128, 1000, PUT_MAX };
+	static char pin[PUT_MAX];
 	struct buf *b;
 	size_t i;
 	int good = 1;
 
 	memset(pin, '\n', sizeof(pin));
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-		b = req("0000:0000AAA1", 13, pin, lens[i], 1);
-		good &= lens[i] <= 128 ? refused(p, CP_PUT, b) :
+		b = put_req("0000:0000AAA1", 13, pin, lens[i], NULL);
+		good &= lens[i] < PUT_MAX ? refused(p, CP_PUT, b) :
 		    closes(p, CP_PUT, b);
 		buf_free(b);
 		good &= store_intact(p);
 	}
-	hl_ok(good, "PINs of 0, 5, 128 newlines: FAIL 7; of 1000 (over the "
-	    "PUT cap): closed; the store file unchanged");
+	hl_ok(good, "PINs of 0, 5, 128, 1000 newlines: FAIL 7; of %d (over the "
+	    "PUT cap): closed; the store file unchanged", PUT_MAX);
 }
 
+/* Strings claiming 4 GiB: closed. */
+static int
+huge_strings(struct ps *p)
+{
+	struct buf *b = buf_new();
+	size_t j;
+	int good = b != NULL && buf_put_u32(b, 0xffffffff) == 0 &&
+	    buf_put_cstring(b, "0000:0000AAA1") == 0;
+
+	for (j = 0; good && j < sizeof(ident_types); j++)
+		good = closes(p, ident_types[j], b);
+	buf_reset(b);
+	good = good && buf_put_cstring(b, "0000:0000AAA1") == 0 &&
+	    buf_put_u32(b, 0xfffffff0) == 0 && buf_put_u32(b, 0) == 0 &&
+	    closes(p, CP_PUT, b);
+	buf_free(b);
+	b = put_req("0000:0000AAA1", 13, "123456", 6, NULL);
+	good = good && buf_consume_end(b, 4) == 0 &&
+	    buf_put_u32(b, 0xfffffff0) == 0 && buf_put_u32(b, 1) == 0 &&
+	    closes(p, CP_PUT, b);
+	buf_free(b);
+	return good;
+}
+
+/* A 4 KiB ident: over the permit cap but in PUT, whose cap is larger. */
 static void
 t_huge(struct ps *p)
 {
-	struct buf *b = buf_new(), *big = buf_new();
+	static char ident[4096];
+	struct buf *b, *big = buf_new();
 	uint8_t *q;
-	int good;
+	size_t j;
+	int good = huge_strings(p);
 
-	good = b != NULL && big != NULL && buf_put_u32(b, 0xffffffff) == 0 &&
-	    buf_put_cstring(b, "0000:0000AAA1") == 0 &&
-	    closes(p, CP_GET, b) && closes(p, CP_PUT, b) &&
-	    closes(p, CP_DELETE, b) && closes(p, CP_INVALIDATE, b);
-	buf_reset(b);
-	good &= buf_put_cstring(b, "0000:0000AAA1") == 0 &&
-	    buf_put_u32(b, 0xfffffff0) == 0 && buf_put_u32(b, 0) == 0 &&
-	    closes(p, CP_PUT, b);
-	good &= buf_reserve(big, CP_FRAME_MAX, &q) == 0 &&
+	memset(ident, 'A', sizeof(ident));
+	for (j = 0; good && j < sizeof(ident_types); j++) {
+		b = ident_types[j] == CP_PUT ? put_req(ident, sizeof(ident),
+		    "123456", 6, NULL) : req(ident, sizeof(ident));
+		good = ident_types[j] == CP_PUT ? refused(p, CP_PUT, b) :
+		    closes(p, ident_types[j], b);
+		buf_free(b);
+	}
+	good = good && big != NULL &&
+	    buf_reserve(big, CP_FRAME_MAX, &q) == 0 &&
 	    (memset(q, '0', CP_FRAME_MAX), closes(p, CP_PUT, big));
-	hl_ok(good && store_intact(p), "strings claiming 4 GiB, a 4 KiB ident: "
-	    "closed; the store file unchanged");
-	buf_free(b);
+	hl_ok(good && store_intact(p), "idents, PINs and constraints claiming "
+	    "4 GiB: closed; a 4 KiB ident: FAIL 7 in PUT, else closed; an "
+	    "8 KiB PUT (over the frame cap): closed; the store file unchanged");
 	buf_free(big);
 }
 
@@ -415,29 +565,156 @@ t_huge(struct ps *p)
 static void
 t_exact(struct ps *p)
 {
-	static const uint8_t types[] = { CP_GET, CP_PUT, CP_DELETE,
-	    CP_INVALIDATE };
 	struct buf *b, *cut;
 	size_t i, k;
 	int good = 1;
 
-	for (i = 0; i < sizeof(types); i++) {
-		b = req("0000:0000AAA1", 13, "123456", 6, types[i] == CP_PUT);
+	for (i = 0; i < sizeof(ident_types); i++) {
+		b = ident_types[i] == CP_PUT ? put_req("0000:0000AAA1", 13,
+		    "123456", 6, evil_cons[2]) : req("0000:0000AAA1", 13);
 		for (k = 0; good && k < buf_len(b); k++) {
 			cut = buf_from(buf_ptr(b), k);
-			good = closes(p, types[i], cut);
+			good = closes(p, ident_types[i], cut);
 			buf_free(cut);
 		}
-		good = good && buf_put_u8(b, 0) == 0 && closes(p, types[i], b);
+		good = good && buf_put_u8(b, 0) == 0 &&
+		    closes(p, ident_types[i], b);
 		buf_free(b);
 	}
-	b = req("", 0, NULL, 0, 0);	/* 4 bytes of payload */
+	b = req("", 0);	/* 4 bytes of payload */
 	hl_ok(good && closes(p, CP_DROP_MEMORY, b) && store_intact(p),
-	    "GET, PUT, DELETE, INVALIDATE cut at every byte or with a "
-	    "trailing byte, DROP_MEMORY with a payload: closed; file intact");
+	    "GET, PUT (with constraints), DELETE, INVALIDATE, STATUS cut at "
+	    "every byte (the PUT without constraints of store format 1 among "
+	    "them) or with a trailing byte, DROP_MEMORY with a payload: "
+	    "closed; file intact");
 	buf_free(b);
 }
 
+/* Constraint blobs pinstore must refuse (FAIL 7) before keeping them. */
+static struct buf *
+bad_blob(size_t i)
+{
+	static char name[CONS_NAME_MAX + 2];	/* one byte too long */
+	struct buf *b;
+
+	memset(name, 'n', CONS_NAME_MAX + 1);
+	switch (i) {
+	case 0: return buf_dup("\0\0\0", 3);
+	case 1: return buf_dup("\n" FORGED, sizeof(FORGED));
+	case 2: return blob(2, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 0), 1);
+	case 3: return blob(0, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 0), 0);
+	case 4: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 1), 1);		/* a CA */
+	case 5: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 2), 1);
+	case 6: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", NULL, 0, 0, 0), 1);		/* no keys */
+	case 7: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "", "k", 1, 1, 0), 1);		/* no host */
+	case 8: return blob(1, hop("root", "j", "k", 1, 1, 0),
+	    hop("", "h", "k", 1, 1, 0), 1);		/* from-hop user */
+	case 9: return blob(1, hop("", "j", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 0), 1);
+	case 10: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", name, "k", 1, 1, 0), 1);		/* 256 bytes */
+	case 11: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, CONS_HOP_KEYS_MAX + 1, 0), 1);
+	case 12: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "k", 1, 1, 0), CONS_DEST_MAX + 1);
+	case 13: return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", "", 0, 1, 0), 1);		/* empty key */
+	case 14:	/* a NUL inside the host name */
+		b = hop("", "", NULL, 0, 0, 0);
+		must(buf_consume_end(b, 8));
+		must(buf_put_string(b, "h\0x", 3));
+		must(buf_put_cstring(b, ""));
+		must(buf_put_string(b, "k", 1));
+		must(buf_put_u8(b, 0));
+		return blob(1, hop("", "", NULL, 0, 0, 0), b, 1);
+	case 15:
+		b = blob(1, hop("", "", NULL, 0, 0, 0),
+		    hop("", "h", "k", 1, 1, 0), 1);
+		must(buf_put_u8(b, 0));			/* trailing */
+		return b;
+	case 16:	/* the destinations claim 100 bytes, 4 follow */
+		return buf_dup("\0\0\0\1\0\0\0dabcd", 12);	/* 'd' 100 */
+	default: return NULL;
+	}
+}
+
+/* A well-formed blob of len bytes, its host key filling it up. */
+static struct buf *
+sized_blob(size_t len)
+{
+	static const uint8_t key[CP_FRAME_MAX];
+	struct buf *b = blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", key, 0, 1, 0), 1);
+	size_t base = buf_len(b);
+
+	buf_free(b);
+	return blob(1, hop("", "", NULL, 0, 0, 0),
+	    hop("", "h", key, len - base, 1, 0), 1);
+}
+
+/* A memory-only PIN with forged lines in its constraints: file intact. */
+static int
+memory_only(struct ps *p)
+{
+	const char *ident = "0000:0000CCC1";
+	struct buf *b = req(ident, strlen(ident));
+	int good;
+
+	must(buf_put_string(b, evil[2].pin, evil[2].len));
+	must(buf_put_u32(b, 600));
+	must(buf_put_stringb(b, evil_cons[2]));
+	good = ask(p, CP_PUT, b, NULL) == CP_OK &&
+	    status_is(p, ident, 2, evil_cons[2]) && store_intact(p);
+	buf_free(b);
+	b = req(ident, strlen(ident));
+	good = good && ask(p, CP_DELETE, b, NULL) == CP_OK;
+	buf_free(b);
+	return good;
+}
+
+/* Constraints: malformed, oversized, forged records; file intact. */
+static void
+t_cons(struct ps *p)
+{
+	struct buf *c, *b;
+	size_t i;
+	int good = 1;
+
+	for (i = 0; (c = bad_blob(i)) != NULL; i++) {
+		b = put_req(evil[0].ident, 13, "654321", 6, c);
+		if (!refused(p, CP_PUT, b)) {
+			printf("# bad blob %zu accepted\n", i);
+			good = 0;
+		}
+		buf_free(b);
+		buf_free(c);
+		good &= store_intact(p);
+	}
+	c = sized_blob(CONS_MAX + 1);
+	b = put_req(evil[0].ident, 13, "654321", 6, c);
+	good &= refused(p, CP_PUT, b);
+	buf_free(b);
+	buf_free(c);
+	c = sized_blob(PUT_MAX - (4 + 13 + 4 + 6 + 4 + 4) + 1);
+	b = put_req(evil[0].ident, 13, "654321", 6, c);
+	good &= closes(p, CP_PUT, b);
+	buf_free(b);
+	buf_free(c);
+	hl_ok(good && memory_only(p) && gets_back(p) && store_intact(p),
+	    "constraints truncated, with undefined flags, flags 0 and no "
+	    "destination, a CA, no key, no host, a from-hop user, names of "
+	    "256 bytes or with NUL, 17 keys, 17 destinations, an empty key, "
+	    "a trailing byte, a lying length, a forged record line as the "
+	    "blob, %d bytes: FAIL 7; a PUT over its cap: closed; forged "
+	    "records in a memory-only PIN's constraints stay out of the "
+	    "file; every PIN, constraint and the file intact", CONS_MAX + 1);
+}
 static void
 t_types(struct ps *p)
 {
@@ -445,12 +722,12 @@ t_types(struct ps *p)
 	unsigned t, bad = 0;
 
 	for (t = 0; b != NULL && t < 256; t++)
-		if ((t < CP_GET || t > CP_DROP_MEMORY) &&
+		if ((t < CP_GET || t > CP_STATUS) &&
 		    !closes(p, (uint8_t)t, b) && bad++ < 5)
 			printf("# type %u not refused\n", t);
-	hl_ok(b != NULL && bad == 0 && store_intact(p), "251 types outside "
-	    "pinstore's permit table (0-15 with HELLO, 21-255 with its own "
-	    "replies 32-35): each closes the channel");
+	hl_ok(b != NULL && bad == 0 && store_intact(p), "250 types outside "
+	    "pinstore's permit table (0-15 with HELLO, 22-255 with its own "
+	    "replies 32-36): each closes the channel");
 	buf_free(b);
 }
 
@@ -476,7 +753,7 @@ t_framing(struct ps *p)
 {
 	static const uint8_t len0[] = { 0, 0, 0, 0 };
 	static const uint8_t len4[] = { 0, 0, 0, 4, CP_DROP_MEMORY, 0, 0, 0 };
-	static const uint8_t over[] = { 0, 0, 0x10, 0x00, CP_GET, 0, 0, 0, 1 };
+	static const uint8_t over[] = { 0, 0, 0x20, 0x00, CP_GET, 0, 0, 0, 1 };
 	static const uint8_t huge[] = { 0xff, 0xff, 0xff, 0xff, CP_PUT };
 	static const uint8_t drop[] = { 0, 0, 0, 5, CP_DROP_MEMORY, 0, 0, 0,
 	    1 };
@@ -486,7 +763,7 @@ t_framing(struct ps *p)
 	    raw_closes(p, len4, sizeof(len4), -1) &&
 	    raw_closes(p, over, sizeof(over), -1) &&
 	    raw_closes(p, huge, sizeof(huge), -1);
-	hl_ok(good, "frame lengths 0, 4, 4 KiB (over the cap) and 4 GiB: "
+	hl_ok(good, "frame lengths 0, 4, 8 KiB (over the cap) and 4 GiB: "
 	    "closed");
 	hl_ok(fd >= 0 && raw_closes(p, drop, sizeof(drop), fd),
 	    "a DROP_MEMORY carrying a descriptor: closed");
@@ -531,22 +808,26 @@ main(void)
 {
 	struct ps p;
 	char cmd[128];
+	size_t i;
 	int st;
 
 	log_init("hpinstore", LOG_LEVEL_ERROR, 1);
 	signal(SIGPIPE, SIG_IGN);
+	make_cons();
 	if (start(&p) != 0) {
 		printf("Bail out! cannot start cardagent-pinstore\n");
 		return 1;
 	}
 	hl_ok(enrol_good(&p) && gets_back(&p) && store_intact(&p),
 	    "PUT %d PINs with newlines, tabs, NUL, '#', a forged record and "
-	    "the file's magic: each comes back exactly, the file holds "
-	    "%d records", NGOOD, NGOOD);
+	    "the file's magic, one with constraints whose names and host key "
+	    "hold forged records: each comes back exactly (STATUS gives the "
+	    "constraints), the file holds %d records", NGOOD, NGOOD);
 	t_idents(&p);
 	t_pins(&p);
 	t_huge(&p);
 	t_exact(&p);
+	t_cons(&p);
 	t_types(&p);
 	t_framing(&p);
 	hl_ok(alive(&p) && gets_back(&p) && store_intact(&p),
@@ -557,5 +838,7 @@ main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", p.dir);
 	st = system(cmd);
 	buf_free(expected);
+	for (i = 0; i < NGOOD; i++)
+		buf_free(evil_cons[i]);
 	return hl_done() == 0 && st == 0 ? 0 : 1;
 }
