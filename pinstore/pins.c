@@ -1,4 +1,4 @@
-/* PIN policy over the store file and memory-only PINs (see pins.h). */
+/* PIN policy over a backend and memory-only PINs (see pins.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pins.h"
 #include "status.h"
+#include "backend.h"
 #include "store.h"
 
 struct mem_pin {
@@ -23,7 +24,7 @@ struct mem_pin {
 };
 
 struct pins {
-	struct store	*store;
+	struct backend	*be;
 	pins_clock_fn	 clock;
 	void		*clock_arg;
 	struct mem_pin	 mem[PINS_MAX_MEMORY];
@@ -44,17 +45,17 @@ pins_boottime_ms(void *arg)
 }
 
 int
-pins_new(struct store *store, pins_clock_fn clock, void *clock_arg,
+pins_new(struct backend *be, pins_clock_fn clock, void *clock_arg,
     struct pins **pinsp)
 {
 	struct pins *pins;
 
 	*pinsp = NULL;
-	if (store == NULL)
+	if (be == NULL)
 		return ERR_ARGUMENT;
 	if ((pins = calloc(1, sizeof(*pins))) == NULL)
 		return ERR_ALLOC;
-	pins->store = store;
+	pins->be = be;
 	pins->clock = clock != NULL ? clock : pins_boottime_ms;
 	pins->clock_arg = clock_arg;
 	*pinsp = pins;
@@ -67,7 +68,7 @@ pins_free(struct pins *pins)
 	if (pins == NULL)
 		return;
 	pins_drop_memory(pins);
-	store_free(pins->store);
+	backend_free(pins->be);
 	freezero(pins, sizeof(*pins));
 }
 
@@ -77,12 +78,12 @@ pins_errmsg(const struct pins *pins)
 	return pins->errmsg;
 }
 
-/* Remember the store's message for the caller's FAIL reply. */
+/* Remember the backend's message for the caller's FAIL reply. */
 static int
-store_failed(struct pins *pins, int r)
+backend_failed(struct pins *pins, int r)
 {
-	strlcpy(pins->errmsg, store_errmsg(pins->store),
-	    sizeof(pins->errmsg));
+	if (r != 0)
+		strlcpy(pins->errmsg, pins->be->errmsg, sizeof(pins->errmsg));
 	return r;
 }
 
@@ -153,73 +154,6 @@ pins_drop_memory(struct pins *pins)
 		mem_remove_at(pins, pins->nmem - 1);
 }
 
-/* Load, change one record with fn, save if fn changed anything. */
-static int
-update_file(struct pins *pins, const char *ident,
-    int (*fn)(struct store_recs *, const char *, const struct buf *),
-    const struct buf *pin)
-{
-	struct store_recs *recs = NULL;
-	int r;
-
-	if ((r = store_load(pins->store, &recs)) != 0)
-		return store_failed(pins, r);
-	if ((r = fn(recs, ident, pin)) == 0 &&
-	    (r = store_save(pins->store, recs)) != 0)
-		r = store_failed(pins, r);
-	else if (r == ERR_NOT_FOUND)
-		r = 0;		/* nothing to change */
-	else if (r != 0)
-		set_error(pins, "cannot change PIN store %s: %s",
-		    store_path(pins->store), err_str(r));
-	store_recs_free(recs);
-	return r;
-}
-
-static int
-rec_set(struct store_recs *recs, const char *ident, const struct buf *pin)
-{
-	struct store_rec *rec;
-	struct buf *copy;
-	int i;
-
-	if ((copy = buf_dup(buf_ptr(pin), buf_len(pin))) == NULL)
-		return ERR_ALLOC;
-	if ((i = store_recs_find(recs, ident)) < 0) {
-		if (recs->n >= STORE_MAX_RECORDS) {
-			buf_free(copy);
-			return ERR_NO_SPACE;
-		}
-		i = (int)recs->n++;
-	}
-	rec = &recs->rec[i];
-	buf_free(rec->pin);
-	strlcpy(rec->ident, ident, sizeof(rec->ident));
-	rec->pin = copy;
-	rec->valid = 1;
-	return 0;
-}
-
-static int
-rec_remove(struct store_recs *recs, const char *ident, const struct buf *pin)
-{
-	(void)pin;
-	return store_recs_remove(recs, ident);
-}
-
-static int
-rec_invalidate(struct store_recs *recs, const char *ident,
-    const struct buf *pin)
-{
-	int i;
-
-	(void)pin;
-	if ((i = store_recs_find(recs, ident)) < 0 || !recs->rec[i].valid)
-		return ERR_NOT_FOUND;
-	recs->rec[i].valid = 0;
-	return 0;
-}
-
 static int
 mem_put(struct pins *pins, const char *ident, const struct buf *pin,
     uint32_t lifetime)
@@ -260,46 +194,32 @@ pins_put(struct pins *pins, const char *ident, const struct buf *pin,
 		return ERR_ARGUMENT;
 	}
 	if (lifetime == 0) {
-		if ((r = update_file(pins, ident, rec_set, pin)) == 0)
+		if ((r = pins->be->set(pins->be, ident, pin)) == 0)
 			mem_remove(pins, ident);
-		return r;
+		return backend_failed(pins, r);
 	}
 	/* A time-limited PIN replaces a persisted one: delete it first. */
-	if ((r = update_file(pins, ident, rec_remove, NULL)) != 0)
-		return r;
+	if ((r = pins->be->remove(pins->be, ident)) != 0)
+		return backend_failed(pins, r);
 	return mem_put(pins, ident, pin, lifetime);
 }
 
 int
 pins_get(struct pins *pins, const char *ident, struct buf **pinp)
 {
-	struct store_recs *recs = NULL;
-	struct buf *copy = NULL;
-	int i, r;
+	int i, state, r;
 
 	*pinp = NULL;
 	pins->errmsg[0] = '\0';
 	pins_expire(pins);
 	if ((i = mem_find(pins, ident)) >= 0) {
-		copy = buf_dup(buf_ptr(pins->mem[i].pin),
+		*pinp = buf_dup(buf_ptr(pins->mem[i].pin),
 		    buf_len(pins->mem[i].pin));
-		r = copy == NULL ? ERR_ALLOC : 0;
-		goto out;
+		return *pinp == NULL ? ERR_ALLOC : 0;
 	}
-	if ((r = store_load(pins->store, &recs)) != 0) {
-		store_failed(pins, r);
-		goto out;
-	}
-	if ((i = store_recs_find(recs, ident)) < 0 || !recs->rec[i].valid) {
-		r = ERR_NOT_FOUND;
-		goto out;
-	}
-	copy = buf_dup(buf_ptr(recs->rec[i].pin), buf_len(recs->rec[i].pin));
-	r = copy == NULL ? ERR_ALLOC : 0;
- out:
-	store_recs_free(recs);
-	*pinp = copy;
-	return r;
+	if ((r = pins->be->lookup(pins->be, ident, &state, pinp)) != 0)
+		return backend_failed(pins, r);
+	return state == BACKEND_VALID ? 0 : ERR_NOT_FOUND;
 }
 
 int
@@ -307,7 +227,7 @@ pins_delete(struct pins *pins, const char *ident)
 {
 	pins->errmsg[0] = '\0';
 	mem_remove(pins, ident);
-	return update_file(pins, ident, rec_remove, NULL);
+	return backend_failed(pins, pins->be->remove(pins->be, ident));
 }
 
 int
@@ -315,16 +235,15 @@ pins_invalidate(struct pins *pins, const char *ident)
 {
 	pins->errmsg[0] = '\0';
 	mem_remove(pins, ident);
-	return update_file(pins, ident, rec_invalidate, NULL);
+	return backend_failed(pins, pins->be->invalidate(pins->be, ident));
 }
 
 int
 pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
     uint32_t *expires_inp)
 {
-	struct store_recs *recs = NULL;
 	uint64_t left;
-	int i, r;
+	int i, state, r;
 
 	*wherep = STATUS_PIN_NONE;
 	*expires_inp = 0;
@@ -337,11 +256,10 @@ pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
 		*expires_inp = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
 		return 0;
 	}
-	if ((r = store_load(pins->store, &recs)) != 0)
-		return store_failed(pins, r);
-	if ((i = store_recs_find(recs, ident)) >= 0)
-		*wherep = recs->rec[i].valid ? STATUS_PIN_FILE :
+	if ((r = pins->be->lookup(pins->be, ident, &state, NULL)) != 0)
+		return backend_failed(pins, r);
+	if (state != BACKEND_NONE)
+		*wherep = state == BACKEND_VALID ? pins->be->where :
 		    STATUS_PIN_INVALID;
-	store_recs_free(recs);
 	return 0;
 }

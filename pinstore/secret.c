@@ -1,0 +1,364 @@
+/*
+ * The Secret Service backend: persisted PINs as items of the desktop's
+ * keyring (org.freedesktop.secrets, through libsecret on the session
+ * bus), one per card, in the default collection.  Schema cardagent.Pin,
+ * attributes ident (the card ident) and state (valid or invalid: a PIN
+ * the card refused keeps its item, marked, as the file keeps its line).
+ *
+ * Nothing here unlocks or prompts: pinstore has no display and cardd
+ * waits for it a few seconds only.  A locked collection, a missing
+ * service or bus, any D-Bus error is a failure with a message that says
+ * so; there is no fallback to the file.  PINs cross libsecret as
+ * SecretValues (its own wiped, locked memory); our copies are bufs.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libsecret/secret.h>
+
+#include "backend.h"
+#include "buf.h"
+#include "err.h"
+#include "log.h"
+#include "status.h"
+#include "store.h"
+
+static const SecretSchema pin_schema = {
+	.name = "cardagent.Pin",
+	.flags = SECRET_SCHEMA_NONE,
+	.attributes = {
+		{ "ident", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ "state", SECRET_SCHEMA_ATTRIBUTE_STRING },
+		{ NULL, 0 },
+	},
+};
+
+struct ss {
+	int		 no_bus;	/* no session bus address at start */
+	GDBusConnection	*bus;
+	SecretService	*service;
+};
+
+static int __attribute__((format(printf, 2, 3)))
+fail(struct backend *be, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = strlcpy(be->errmsg, "Secret Service: ", sizeof(be->errmsg));
+	va_start(ap, fmt);
+	vsnprintf(be->errmsg + n, sizeof(be->errmsg) - n, fmt, ap);
+	va_end(ap);
+	return ERR_SYSTEM;
+}
+
+/* Forget the connection, so that the next request connects afresh. */
+static void
+disconnect(struct ss *ss)
+{
+	if (ss->service != NULL) {
+		g_object_unref(ss->service);
+		ss->service = NULL;
+		secret_service_disconnect();
+	}
+	if (ss->bus != NULL) {
+		g_object_unref(ss->bus);
+		ss->bus = NULL;
+	}
+}
+
+/* A failed call: its message; a closed bus is dropped for a retry. */
+static int
+fail_gerror(struct backend *be, GError *gerr, const char *what)
+{
+	struct ss *ss = be->ctx;
+	int r;
+
+	r = fail(be, "%s: %s", what, gerr != NULL ? gerr->message :
+	    "no reason given");
+	if (gerr != NULL)
+		g_error_free(gerr);
+	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus))
+		disconnect(ss);
+	return r;
+}
+
+static int
+service(struct backend *be, SecretService **svp)
+{
+	struct ss *ss = be->ctx;
+	GError *gerr = NULL;
+
+	*svp = NULL;
+	if (ss->no_bus)
+		return fail(be, "no usable D-Bus session bus "
+		    "(DBUS_SESSION_BUS_ADDRESS is unset or autolaunch:, and "
+		    "$XDG_RUNTIME_DIR/bus does not exist)");
+	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus))
+		disconnect(ss);
+	if (ss->bus == NULL) {
+		if ((ss->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL,
+		    &gerr)) == NULL)
+			return fail_gerror(be, gerr, "session bus");
+		/* GDBus would raise SIGTERM when the bus goes away */
+		g_dbus_connection_set_exit_on_close(ss->bus, FALSE);
+	}
+	if (ss->service == NULL && (ss->service = secret_service_get_sync(
+	    SECRET_SERVICE_NONE, NULL, &gerr)) == NULL)
+		return fail_gerror(be, gerr, "connecting");
+	*svp = ss->service;
+	return 0;
+}
+
+/* Our items for ident (caller frees the list); a locked one fails. */
+static int
+search(struct backend *be, const char *ident, GList **itemsp)
+{
+	SecretService *sv;
+	GHashTable *attrs;
+	GError *gerr = NULL;
+	GList *items, *l;
+	int r;
+
+	*itemsp = NULL;
+	if ((r = service(be, &sv)) != 0)
+		return r;
+	attrs = secret_attributes_build(&pin_schema, "ident", ident, NULL);
+	items = secret_service_search_sync(sv, &pin_schema, attrs,
+	    SECRET_SEARCH_ALL, NULL, &gerr);
+	g_hash_table_unref(attrs);
+	if (gerr != NULL)
+		return fail_gerror(be, gerr, "searching");
+	for (l = items; l != NULL; l = l->next) {
+		if (secret_item_get_locked(l->data)) {
+			g_list_free_full(items, g_object_unref);
+			return fail(be, "the collection holding the PIN of %s "
+			    "is locked: unlock it (log in to the desktop, "
+			    "or seahorse)", ident);
+		}
+	}
+	*itemsp = items;
+	return 0;
+}
+
+static int
+item_state(SecretItem *item)
+{
+	GHashTable *attrs = secret_item_get_attributes(item);
+	const char *state = g_hash_table_lookup(attrs, "state");
+	int valid = state == NULL || strcmp(state, "invalid") != 0;
+
+	g_hash_table_unref(attrs);
+	return valid ? BACKEND_VALID : BACKEND_INVALID;
+}
+
+/* The item's secret as a buf; only what can be a PIN. */
+static int
+item_pin(struct backend *be, SecretItem *item, const char *ident,
+    struct buf **pinp)
+{
+	SecretValue *value;
+	GError *gerr = NULL;
+	const gchar *p;
+	gsize len;
+
+	if (!secret_item_load_secret_sync(item, NULL, &gerr))
+		return fail_gerror(be, gerr, "reading the PIN");
+	if ((value = secret_item_get_secret(item)) == NULL)
+		return fail(be, "the item of %s holds no secret", ident);
+	p = secret_value_get(value, &len);
+	if (len < STORE_PIN_MIN || len > STORE_PIN_MAX)
+		*pinp = NULL;
+	else if ((*pinp = buf_dup(p, len)) == NULL) {
+		secret_value_unref(value);
+		return ERR_ALLOC;
+	}
+	secret_value_unref(value);	/* libsecret wipes its copy */
+	if (*pinp == NULL)
+		return fail(be, "the item of %s does not hold a PIN of %d to "
+		    "%d bytes", ident, STORE_PIN_MIN, STORE_PIN_MAX);
+	return 0;
+}
+
+static int
+ss_lookup(struct backend *be, const char *ident, int *statep,
+    struct buf **pinp)
+{
+	GList *items = NULL;
+	int r;
+
+	*statep = BACKEND_NONE;
+	if (pinp != NULL)
+		*pinp = NULL;
+	if ((r = search(be, ident, &items)) != 0 || items == NULL)
+		return r;
+	*statep = item_state(items->data);
+	if (pinp != NULL && *statep == BACKEND_VALID)
+		r = item_pin(be, items->data, ident, pinp);
+	g_list_free_full(items, g_object_unref);
+	return r;
+}
+
+static int
+ss_remove(struct backend *be, const char *ident)
+{
+	GList *items = NULL, *l;
+	GError *gerr = NULL;
+	int r;
+
+	if ((r = search(be, ident, &items)) != 0)
+		return r;
+	for (l = items; l != NULL && r == 0; l = l->next)
+		if (!secret_item_delete_sync(l->data, NULL, &gerr))
+			r = fail_gerror(be, gerr, "deleting the PIN");
+	g_list_free_full(items, g_object_unref);
+	return r;
+}
+
+static int
+ss_invalidate(struct backend *be, const char *ident)
+{
+	GList *items = NULL, *l;
+	GHashTable *attrs;
+	GError *gerr = NULL;
+	int r;
+
+	if ((r = search(be, ident, &items)) != 0)
+		return r;
+	attrs = secret_attributes_build(&pin_schema, "ident", ident,
+	    "state", "invalid", NULL);
+	for (l = items; l != NULL && r == 0; l = l->next)
+		if (!secret_item_set_attributes_sync(l->data, &pin_schema,
+		    attrs, NULL, &gerr))
+			r = fail_gerror(be, gerr, "marking the PIN invalid");
+	g_hash_table_unref(attrs);
+	g_list_free_full(items, g_object_unref);
+	return r;
+}
+
+/* The default collection, if it is there and unlocked. */
+static int
+default_collection(struct backend *be, SecretCollection **colp)
+{
+	SecretService *sv;
+	GError *gerr = NULL;
+	int r;
+
+	*colp = NULL;
+	if ((r = service(be, &sv)) != 0)
+		return r;
+	if ((*colp = secret_collection_for_alias_sync(sv,
+	    SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL,
+	    &gerr)) == NULL)
+		return gerr != NULL ? fail_gerror(be, gerr,
+		    "the default collection") : fail(be, "there is no "
+		    "default collection (keyring)");
+	if (secret_collection_get_locked(*colp)) {
+		g_clear_object(colp);
+		return fail(be, "the default collection is locked: unlock "
+		    "it (log in to the desktop, or seahorse)");
+	}
+	return 0;
+}
+
+static int
+ss_set(struct backend *be, const char *ident, const struct buf *pin)
+{
+	SecretCollection *col = NULL;
+	SecretValue *value;
+	SecretItem *item;
+	GHashTable *attrs;
+	GError *gerr = NULL;
+	char label[64];
+	int r;
+
+	if ((r = default_collection(be, &col)) != 0 ||
+	    (r = ss_remove(be, ident)) != 0)
+		goto out;
+	snprintf(label, sizeof(label), "cardagent: User PIN of card %s",
+	    ident);
+	attrs = secret_attributes_build(&pin_schema, "ident", ident,
+	    "state", "valid", NULL);
+	value = secret_value_new((const gchar *)buf_ptr(pin),
+	    (gssize)buf_len(pin), "text/plain");
+	item = secret_item_create_sync(col, &pin_schema, attrs, label, value,
+	    SECRET_ITEM_CREATE_REPLACE, NULL, &gerr);
+	secret_value_unref(value);
+	g_hash_table_unref(attrs);
+	if (item == NULL)
+		r = fail_gerror(be, gerr, "storing the PIN");
+	g_clear_object(&item);
+ out:
+	g_clear_object(&col);
+	return r;
+}
+
+static void
+ss_free(struct backend *be)
+{
+	struct ss *ss = be->ctx;
+
+	disconnect(ss);
+	free(ss);
+}
+
+/*
+ * Without an address GIO would try to autolaunch a bus with dbus-launch,
+ * a fork and exec our sandbox kills.  Take the standard per-user bus
+ * where it exists, else remember that there is none.
+ */
+static int
+bus_address_known(void)
+{
+	const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS");
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char *path, *esc, *full;
+	int ok;
+
+	if (addr != NULL && *addr != '\0')
+		return strncmp(addr, "autolaunch:", 11) != 0;
+	if (run == NULL || *run != '/')
+		return 0;
+	path = g_build_filename(run, "bus", NULL);
+	if ((ok = stat(path, &st) == 0 && S_ISSOCK(st.st_mode))) {
+		esc = g_dbus_address_escape_value(path);
+		full = g_strconcat("unix:path=", esc, NULL);
+		ok = setenv("DBUS_SESSION_BUS_ADDRESS", full, 1) == 0;
+		g_free(esc);
+		g_free(full);
+	}
+	g_free(path);
+	return ok;
+}
+
+int
+backend_secret_new(struct backend **bep)
+{
+	struct backend *be;
+	struct ss *ss;
+
+	*bep = NULL;
+	if ((be = calloc(1, sizeof(*be))) == NULL ||
+	    (ss = calloc(1, sizeof(*ss))) == NULL) {
+		free(be);
+		return ERR_ALLOC;
+	}
+	ss->no_bus = !bus_address_known();
+	be->ctx = ss;
+	be->name = "secret-service";
+	be->where = STATUS_PIN_FILE;
+	be->lookup = ss_lookup;
+	be->set = ss_set;
+	be->remove = ss_remove;
+	be->invalidate = ss_invalidate;
+	be->free = ss_free;
+	*bep = be;
+	return 0;
+}
