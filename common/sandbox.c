@@ -130,6 +130,8 @@ static const struct sandbox_rule gdbus_rules[] = {
 	ALLOW_IF("clone", ARG(SANDBOX_CMP_MASKED_EQ, CLONE_FLAGS_ARG, LOW32,
 	    THREAD_FLAGS)),
 	ALLOW_IF("prctl", ARG(SANDBOX_CMP_MASKED_EQ, 0, LOW32, PR_SET_NAME)),
+	ALLOW("set_robust_list"),	/* a new thread registers with glibc */
+	ALLOW("rseq"),
 	ALLOW("eventfd2"),	/* GMainContext wakeups */
 	ALLOW("rt_sigaction"),	/* glibc's SIGRT_1; GLib's SIGPIPE */
 	ALLOW("getegid"),	/* D-Bus EXTERNAL authentication */

@@ -209,7 +209,7 @@ open_pins(int secret_service)
 		if ((r = backend_secret_new(&be)) != 0 ||
 		    (r = pins_new(be, NULL, NULL, &pins)) != 0)
 			fatal_fr(r, "PIN store in the Secret Service");
-		debug("PIN store: the Secret Service");
+		verbose("persisted PINs are kept in the Secret Service");
 		return pins;
 	}
 	if ((r = store_default_path(&path)) != 0)

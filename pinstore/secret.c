@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gcrypt.h>
 #include <libsecret/secret.h>
 
 #include "backend.h"
@@ -58,7 +59,7 @@ fail(struct backend *be, const char *fmt, ...)
 	return ERR_SYSTEM;
 }
 
-/* Forget the connection, so that the next request connects afresh. */
+/* Forget the service, and the bus once it is closed: connect afresh. */
 static void
 disconnect(struct ss *ss)
 {
@@ -67,13 +68,17 @@ disconnect(struct ss *ss)
 		ss->service = NULL;
 		secret_service_disconnect();
 	}
-	if (ss->bus != NULL) {
+	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus)) {
 		g_object_unref(ss->bus);
 		ss->bus = NULL;
 	}
 }
 
-/* A failed call: its message; a closed bus is dropped for a retry. */
+/*
+ * A failed call: its message.  The service proxy is dropped (it may be
+ * bound to a keyring daemon that has gone), so the next request starts
+ * afresh; the bus connection too if it was closed.
+ */
 static int
 fail_gerror(struct backend *be, GError *gerr, const char *what)
 {
@@ -84,8 +89,7 @@ fail_gerror(struct backend *be, GError *gerr, const char *what)
 	    "no reason given");
 	if (gerr != NULL)
 		g_error_free(gerr);
-	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus))
-		disconnect(ss);
+	disconnect(ss);
 	return r;
 }
 
@@ -305,6 +309,7 @@ ss_free(struct backend *be)
 	struct ss *ss = be->ctx;
 
 	disconnect(ss);
+	g_clear_object(&ss->bus);
 	free(ss);
 }
 
@@ -338,13 +343,39 @@ bus_address_known(void)
 	return ok;
 }
 
+/*
+ * libsecret encrypts secrets on the bus with libgcrypt, whose start-up
+ * reads files (/proc/sys/crypto/fips_enabled, /etc/gcrypt/hwf.deny) and
+ * whose random pool seeds itself on first use: both now, before the
+ * sandbox, which allows no openat.  libsecret leaves an initialised
+ * libgcrypt as it finds it.
+ */
+static int
+crypto_init(void)
+{
+	unsigned char seed[16];
+
+	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
+		return 0;
+	if (gcry_check_version(GCRYPT_VERSION) == NULL)
+		return ERR_CRYPTO;
+	gcry_control(GCRYCTL_INIT_SECMEM, 32768, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	gcry_randomize(seed, sizeof(seed), GCRY_STRONG_RANDOM);
+	explicit_bzero(seed, sizeof(seed));
+	return 0;
+}
+
 int
 backend_secret_new(struct backend **bep)
 {
 	struct backend *be;
 	struct ss *ss;
+	int r;
 
 	*bep = NULL;
+	if ((r = crypto_init()) != 0)
+		return r;
 	if ((be = calloc(1, sizeof(*be))) == NULL ||
 	    (ss = calloc(1, sizeof(*ss))) == NULL) {
 		free(be);

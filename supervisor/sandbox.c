@@ -136,6 +136,9 @@ static const struct sandbox_rule helper_rules[] = {
 	ALLOW("rename"),
 	ALLOW("renameat"),
 	ALLOW("renameat2"),
+	ALLOW("mlock"),			/* pinstore: libsecret's memory */
+	ALLOW("munlock"),
+	ALLOW_IF("getrusage", ARG_EQ(0, RUSAGE_SELF)),	/* libgcrypt */
 };
 
 static const struct sandbox_group loop_group = {

@@ -1,0 +1,196 @@
+#!/bin/sh
+# The Secret Service backend ([pins] backend = secret-service) against a
+# real gnome-keyring-daemon on a private session bus: ssh-add -s stores
+# the PIN as an item of our schema (secret-tool sees it) and never in
+# the PIN file, ssh logs in with it, a restarted pinstore still finds
+# it, a PIN the card refuses is marked invalid, ssh-add -e deletes it.
+# A locked collection and a stopped service fail cleanly, at enrolment
+# and at sign time, and pinstore keeps running.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/rig/rig.sh"
+. "$top_srcdir/tests/agent/agent-lib.sh"
+
+PIN=161803
+BAD=909091
+ID=0000:000000F1
+KEYRING_PASS=keyring-pass
+
+rig_init
+for _t in dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
+	command -v "$_t" >/dev/null || tap_skip_all "no $_t"
+done
+tap_plan 41
+agent_env
+
+fails() { ! "$@" >/dev/null 2>&1; }
+tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
+
+# A session bus of our own that activates nothing (no service files):
+# an absent Secret Service stays absent.
+bus_start()
+{
+	cat >"$RIG_DIR/bus.conf" <<EOB
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$RIG_SDIR/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOB
+	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
+	    --print-address=3 --print-pid=4 3>"$RIG_DIR/bus.addr" \
+	    4>"$RIG_DIR/bus.pid" || return 1
+	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
+	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/bus.addr")
+	export DBUS_SESSION_BUS_ADDRESS
+	[ -n "$DBUS_SESSION_BUS_ADDRESS" ]
+}
+
+secrets_owned()
+{
+	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+	    /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner \
+	    string:org.freedesktop.secrets 2>/dev/null | grep -q "true"
+}
+
+# gnome-keyring with its login keyring ($XDG_DATA_HOME/keyrings) created
+# or unlocked by the password on stdin; up to 5 s to own the name.
+keyring_start()
+{
+	printf '%s' "$KEYRING_PASS" >"$RIG_DIR/keyring.pass"
+	gnome-keyring-daemon --foreground --unlock --components=secrets \
+	    <"$RIG_DIR/keyring.pass" >>"$RIG_DIR/keyring.log" 2>&1 &
+	KEYRING_PID=$!
+	rig_track_pid "$KEYRING_PID"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		secrets_owned && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# Lock the default collection (secret-tool lock of libsecret 0.20.5 fails).
+keyring_lock()
+{
+	_col=$(dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+	    /org/freedesktop/secrets org.freedesktop.Secret.Service.ReadAlias \
+	    string:default | sed -n 's/^ *object path "\(.*\)"$/\1/p')
+	[ -n "$_col" ] && [ "$_col" != / ] &&
+	    dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+	    /org/freedesktop/secrets org.freedesktop.Secret.Service.Lock \
+	    "array:objpath:$_col" >/dev/null
+}
+
+keyring_stop()
+{
+	kill -TERM "$KEYRING_PID" && wait "$KEYRING_PID" 2>/dev/null
+	! secrets_owned
+}
+
+# Our item for the card, as secret-tool sees it (attributes, no secret).
+item() {
+	timeout 10 secret-tool search --all xdg:schema cardagent.Pin \
+	    ident "$ID" 2>&1 | grep -E '^(label|attribute\.state) ' | sort
+}
+lookup() {
+	timeout 10 secret-tool lookup xdg:schema cardagent.Pin ident "$ID"
+}
+
+pinstore_pid() { agent_helper_pid pinstore; }
+filters() { sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$1/status"; }
+logged() { grep -q "$1" "$RIG_DIR/agent.log"; }
+
+PINS=$XDG_DATA_HOME/cardagent/pins
+printf '[pins]\nbackend = secret-service\n' \
+    >"$XDG_CONFIG_HOME/cardagent/config"
+
+tap_check "pcscd starts" rig_start_pcscd 1
+rig_card_init c --serial 000000F1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+tap_is "the card serves" "$?" 0
+tap_check "a private session bus starts" bus_start
+tap_check "gnome-keyring-daemon starts, its login keyring unlocked" \
+    keyring_start
+tap_check "cardagent starts with backend = secret-service" agent_start
+tap_check "sshd starts" sshd_start
+sshd_authorize "$("$VCARD" pubkey "$RIG_DIR/c.state" aut)"
+PS1_PID=$(pinstore_pid)
+tap_check "pinstore was told its backend" \
+    logged "pinstore\[$PS1_PID\]: persisted PINs are kept in the Secret Service"
+tap_is "pinstore runs under two filters (the supervisor's, its own)" \
+    "$(filters "$PS1_PID")" 2
+
+askpass_set "$PIN"
+tap_is "ssh-add -s" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+tap_is "secret-tool finds the PIN under our schema" "$(lookup)" "$PIN"
+tap_is "one item, labelled, state valid" "$(item)" \
+    "attribute.state = valid
+label = cardagent: User PIN of card $ID"
+tap_check "the PIN file was not written" test ! -e "$PINS"
+sadd -D >/dev/null 2>&1
+tap_check "ssh logs in with the PIN from the keyring" ssh_login
+
+kill -KILL "$PS1_PID"
+PS2_PID=$(agent_wait_helper pinstore "$PS1_PID")
+tap_check "pinstore killed with SIGKILL is restarted" test -n "$PS2_PID"
+sadd -D >/dev/null 2>&1
+tap_check "the new pinstore reads the PIN from the keyring: login" ssh_login
+tap_is "no try spent so far" "$(tries)" 3
+
+# A PIN the card refuses: the item stays, marked invalid; nothing logs in.
+askpass_set "$BAD"
+tap_check "a wrong PIN: ssh-add -s fails" fails sadd -s "$ID"
+tap_is "... costs one try" "$(tries)" 2
+tap_is "... and marks the item invalid" "$(item)" \
+    "attribute.state = invalid
+label = cardagent: User PIN of card $ID"
+sadd -D >/dev/null 2>&1
+tap_check "an invalid PIN is not used: no login" fails ssh_login
+tap_is "... and costs no try" "$(tries)" 2
+askpass_set "$PIN"
+tap_is "ssh-add -s again" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+tap_is "one item again, valid" "$(item)" \
+    "attribute.state = valid
+label = cardagent: User PIN of card $ID"
+
+tap_is "ssh-add -e" "$(sadd -e "$ID" 2>&1)" "Card removed: $ID"
+tap_is "the item is gone" "$(item)" ""
+tap_check "after -e no login" fails ssh_login
+sadd -s "$ID" >/dev/null 2>&1
+
+# Locked: every request fails with a message; pinstore stays.
+tap_check "the default collection is locked" keyring_lock
+sadd -D >/dev/null 2>&1
+tap_check "locked collection: no login" fails ssh_login
+tap_check "... the log says the collection is locked" logged "is locked"
+tap_check "locked collection: ssh-add -s fails" fails sadd -s "$ID"
+tap_check "... the log says the default collection is locked" \
+    logged "default collection is locked"
+tap_is "... pinstore still runs" "$(pinstore_pid)" "$PS2_PID"
+
+# No Secret Service at all.
+tap_check "gnome-keyring-daemon stops" keyring_stop
+tap_check "no service: ssh-add -s fails" fails sadd -s "$ID"
+tap_check "... the log names the missing service" \
+    logged "Secret Service: .*was not provided by any .service files"
+sadd -D >/dev/null 2>&1
+tap_check "no service: no login" fails ssh_login
+tap_is "... pinstore still runs" "$(pinstore_pid)" "$PS2_PID"
+tap_check "never a fallback to the file" test ! -e "$PINS"
+
+# The service comes back (unlocked by its password): no restart needed.
+tap_check "gnome-keyring-daemon starts again" keyring_start
+tap_check "the PIN from before is used: login" ssh_login
+tap_check "no PIN in any log" sh -c "! grep -q -e '$PIN' -e '$BAD' \
+    '$RIG_DIR/agent.log' '$RIG_DIR/sshd.log'"
+
+tap_done
