@@ -339,7 +339,8 @@ pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
 	if (buf_get_u8(reply, wherep) != 0 ||
 	    buf_get_u32(reply, expires_inp) != 0 || buf_len(reply) != 0 ||
 	    (*wherep != STATUS_PIN_NONE && *wherep != STATUS_PIN_FILE &&
-	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID)) {
+	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID &&
+	    *wherep != STATUS_PIN_SECRET)) {
 		error("pinstore: malformed STATUS_REPLY");
 		privsep_chan_close(&d->pin);
 		r = ERR_FORMAT;

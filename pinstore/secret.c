@@ -15,6 +15,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,25 +60,36 @@ fail(struct backend *be, const char *fmt, ...)
 	return ERR_SYSTEM;
 }
 
+/*
+ * GDBus delivers signals and the news of a closed bus to the default
+ * main context, which nothing else here runs: let it, so that nothing
+ * piles up there and GIO forgets a closed shared connection.
+ */
+static void
+drain(void)
+{
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
 /* Forget the service, and the bus once it is closed: connect afresh. */
 static void
 disconnect(struct ss *ss)
 {
 	if (ss->service != NULL) {
-		g_object_unref(ss->service);
-		ss->service = NULL;
+		g_clear_object(&ss->service);
 		secret_service_disconnect();
 	}
 	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus)) {
-		g_object_unref(ss->bus);
-		ss->bus = NULL;
+		g_clear_object(&ss->bus);
+		drain();
 	}
 }
 
 /*
- * A failed call: its message.  The service proxy is dropped (it may be
- * bound to a keyring daemon that has gone), so the next request starts
- * afresh; the bus connection too if it was closed.
+ * A failed call: its message.  The service proxy is dropped (its
+ * session may belong to a keyring daemon that has gone), so the next
+ * request starts afresh; the bus connection too if it was closed.
  */
 static int
 fail_gerror(struct backend *be, GError *gerr, const char *what)
@@ -104,6 +116,7 @@ service(struct backend *be, SecretService **svp)
 		return fail(be, "no usable D-Bus session bus "
 		    "(DBUS_SESSION_BUS_ADDRESS is unset or autolaunch:, and "
 		    "$XDG_RUNTIME_DIR/bus does not exist)");
+	drain();
 	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus))
 		disconnect(ss);
 	if (ss->bus == NULL) {
@@ -344,17 +357,50 @@ bus_address_known(void)
 }
 
 /*
- * libsecret encrypts secrets on the bus with libgcrypt, whose start-up
- * reads files (/proc/sys/crypto/fips_enabled, /etc/gcrypt/hwf.deny) and
- * whose random pool seeds itself on first use: both now, before the
- * sandbox, which allows no openat.  libsecret leaves an initialised
- * libgcrypt as it finds it.
+ * GLib's own log writer probes stderr for journald with getpeername(2),
+ * which the sandbox forbids: its messages go through our log instead.
+ */
+static GLogWriterOutput
+glib_log(GLogLevelFlags level, const GLogField *fields, gsize n,
+    gpointer data)
+{
+	const char *domain = "GLib", *msg = "(no message)";
+	gsize i;
+
+	(void)data;
+	for (i = 0; i < n; i++) {
+		if (fields[i].length != -1)
+			continue;	/* only string fields */
+		if (strcmp(fields[i].key, "MESSAGE") == 0)
+			msg = fields[i].value;
+		else if (strcmp(fields[i].key, "GLIB_DOMAIN") == 0)
+			domain = fields[i].value;
+	}
+	if ((level & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL |
+	    G_LOG_LEVEL_WARNING)) != 0)
+		error("%s: %s", domain, msg);
+	else
+		debug("%s: %s", domain, msg);
+	return G_LOG_WRITER_HANDLED;
+}
+
+/*
+ * What would open files after the sandbox is in place (it allows no
+ * openat) is done now.  libsecret encrypts secrets on the bus with
+ * libgcrypt, whose start-up reads /proc/sys/crypto/fips_enabled and
+ * /etc/gcrypt/hwf.deny and whose random pool seeds itself on first use;
+ * libsecret leaves an initialised libgcrypt as it finds it.  GIO words
+ * a failed connect() with g_strerror(), whose first call reads GLib's
+ * charset.alias and iconv's gconv-modules.cache.
  */
 static int
-crypto_init(void)
+prepare(void)
 {
 	unsigned char seed[16];
 
+	/* g_strerror() is declared const: use its result, or it is gone */
+	if (g_strerror(ECONNREFUSED) == NULL)
+		return ERR_INTERNAL;
 	if (gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P))
 		return 0;
 	if (gcry_check_version(GCRYPT_VERSION) == NULL)
@@ -374,8 +420,9 @@ backend_secret_new(struct backend **bep)
 	int r;
 
 	*bep = NULL;
-	if ((r = crypto_init()) != 0)
+	if ((r = prepare()) != 0)
 		return r;
+	g_log_set_writer_func(glib_log, NULL, NULL);
 	if ((be = calloc(1, sizeof(*be))) == NULL ||
 	    (ss = calloc(1, sizeof(*ss))) == NULL) {
 		free(be);
@@ -384,7 +431,7 @@ backend_secret_new(struct backend **bep)
 	ss->no_bus = !bus_address_known();
 	be->ctx = ss;
 	be->name = "secret-service";
-	be->where = STATUS_PIN_FILE;
+	be->where = STATUS_PIN_SECRET;
 	be->lookup = ss_lookup;
 	be->set = ss_set;
 	be->remove = ss_remove;

@@ -19,7 +19,7 @@ rig_init
 for _t in dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
 	command -v "$_t" >/dev/null || tap_skip_all "no $_t"
 done
-tap_plan 41
+tap_plan 54
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -47,9 +47,11 @@ EOB
 	    --print-address=3 --print-pid=4 3>"$RIG_DIR/bus.addr" \
 	    4>"$RIG_DIR/bus.pid" || return 1
 	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
-	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/bus.addr")
+	# Without the guid, as systemd's per-user bus: a new bus on the
+	# same socket is the same address.
+	DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_SDIR/bus
 	export DBUS_SESSION_BUS_ADDRESS
-	[ -n "$DBUS_SESSION_BUS_ADDRESS" ]
+	[ -S "$RIG_SDIR/bus" ]
 }
 
 secrets_owned()
@@ -136,6 +138,9 @@ tap_is "one item, labelled, state valid" "$(item)" \
     "attribute.state = valid
 label = cardagent: User PIN of card $ID"
 tap_check "the PIN file was not written" test ! -e "$PINS"
+tap_is "cardagent status says where the PIN is" \
+    "$(timeout 60 "$CARDAGENT" status 2>&1 | grep '^  PIN  ')" \
+    "  PIN           stored in the Secret Service"
 sadd -D >/dev/null 2>&1
 tap_check "ssh logs in with the PIN from the keyring" ssh_login
 
@@ -190,6 +195,25 @@ tap_check "never a fallback to the file" test ! -e "$PINS"
 # The service comes back (unlocked by its password): no restart needed.
 tap_check "gnome-keyring-daemon starts again" keyring_start
 tap_check "the PIN from before is used: login" ssh_login
+# The bus goes away: a clean failure, pinstore stays; then no bus at all.
+kill -TERM "$(cat "$RIG_DIR/bus.pid")"
+sadd -D >/dev/null 2>&1
+tap_check "no session bus: no login" fails ssh_login
+tap_check "... the log says why" logged "Secret Service: .*[Cc]onnect"
+tap_is "... pinstore still runs" "$(pinstore_pid)" "$PS2_PID"
+tap_check "the bus starts again" bus_start
+tap_check "... and gnome-keyring-daemon" keyring_start
+tap_check "pinstore reconnects by itself: login" ssh_login
+tap_is "... the same pinstore" "$(pinstore_pid)" "$PS2_PID"
+agent_stop
+unset DBUS_SESSION_BUS_ADDRESS
+tap_check "cardagent starts without any session bus" agent_start
+tap_check "no bus: ssh-add -s fails" fails sadd -s "$ID"
+tap_check "... the log says there is no bus" \
+    logged "no usable D-Bus session bus"
+tap_check "... and pinstore runs" pinstore_pid
+tap_check "still no fallback to the file" test ! -e "$PINS"
+
 tap_check "no PIN in any log" sh -c "! grep -q -e '$PIN' -e '$BAD' \
     '$RIG_DIR/agent.log' '$RIG_DIR/sshd.log'"
 
