@@ -39,6 +39,9 @@ struct backend {
 	char	 errmsg[STORE_ERRMSG_LEN];
 };
 
+/* A copy of proto (name, where, functions) around ctx. */
+int	backend_new(const struct backend *proto, void *ctx,
+	    struct backend **bep);
 /* The store file at path, which must belong to uid; takes no file yet. */
 int	backend_file_new(const char *path, uid_t uid, struct backend **bep);
 /* The Secret Service on the session bus; connects on first use. */

@@ -136,37 +136,26 @@ file_free(struct backend *be)
 	store_free(be->ctx);
 }
 
+static const struct backend file_proto = {
+	.name = "file",
+	.where = STATUS_PIN_FILE,
+	.lookup = file_lookup,
+	.set = file_set,
+	.remove = file_remove,
+	.invalidate = file_invalidate,
+	.free = file_free,
+};
+
 int
 backend_file_new(const char *path, uid_t uid, struct backend **bep)
 {
-	struct backend *be;
 	struct store *store;
 	int r;
 
 	*bep = NULL;
-	if ((be = calloc(1, sizeof(*be))) == NULL)
-		return ERR_ALLOC;
-	if ((r = store_new(path, uid, &store)) != 0) {
-		free(be);
+	if ((r = store_new(path, uid, &store)) != 0)
 		return r;
-	}
-	be->ctx = store;
-	be->name = "file";
-	be->where = STATUS_PIN_FILE;
-	be->lookup = file_lookup;
-	be->set = file_set;
-	be->remove = file_remove;
-	be->invalidate = file_invalidate;
-	be->free = file_free;
-	*bep = be;
-	return 0;
-}
-
-void
-backend_free(struct backend *be)
-{
-	if (be == NULL)
-		return;
-	be->free(be);
-	freezero(be, sizeof(*be));
+	if ((r = backend_new(&file_proto, store, bep)) != 0)
+		store_free(store);
+	return r;
 }

@@ -412,10 +412,19 @@ prepare(void)
 	return 0;
 }
 
+static const struct backend secret_proto = {
+	.name = "secret-service",
+	.where = STATUS_PIN_SECRET,
+	.lookup = ss_lookup,
+	.set = ss_set,
+	.remove = ss_remove,
+	.invalidate = ss_invalidate,
+	.free = ss_free,
+};
+
 int
 backend_secret_new(struct backend **bep)
 {
-	struct backend *be;
 	struct ss *ss;
 	int r;
 
@@ -423,20 +432,10 @@ backend_secret_new(struct backend **bep)
 	if ((r = prepare()) != 0)
 		return r;
 	g_log_set_writer_func(glib_log, NULL, NULL);
-	if ((be = calloc(1, sizeof(*be))) == NULL ||
-	    (ss = calloc(1, sizeof(*ss))) == NULL) {
-		free(be);
+	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		return ERR_ALLOC;
-	}
 	ss->no_bus = !bus_address_known();
-	be->ctx = ss;
-	be->name = "secret-service";
-	be->where = STATUS_PIN_SECRET;
-	be->lookup = ss_lookup;
-	be->set = ss_set;
-	be->remove = ss_remove;
-	be->invalidate = ss_invalidate;
-	be->free = ss_free;
-	*bep = be;
-	return 0;
+	if ((r = backend_new(&secret_proto, ss, bep)) != 0)
+		free(ss);
+	return r;
 }

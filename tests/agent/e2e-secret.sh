@@ -25,35 +25,6 @@ agent_env
 fails() { ! "$@" >/dev/null 2>&1; }
 tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
 
-# A session bus of our own that activates nothing (no service files):
-# an absent Secret Service stays absent.
-bus_start()
-{
-	cat >"$RIG_DIR/bus.conf" <<EOB
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$RIG_SDIR/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOB
-	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
-	    --print-address=3 --print-pid=4 3>"$RIG_DIR/bus.addr" \
-	    4>"$RIG_DIR/bus.pid" || return 1
-	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
-	# Without the guid, as systemd's per-user bus: a new bus on the
-	# same socket is the same address.
-	DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_SDIR/bus
-	export DBUS_SESSION_BUS_ADDRESS
-	[ -S "$RIG_SDIR/bus" ]
-}
-
 secrets_owned()
 {
 	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
