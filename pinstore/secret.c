@@ -41,10 +41,27 @@ static const SecretSchema pin_schema = {
 	},
 };
 
+/* Each request gives up after this: cardd waits 3 s for our answer. */
+#define SS_BUDGET_MS	2500
+
+/*
+ * A thread that cancels the request in progress once its budget is
+ * spent: libsecret's calls are synchronous and some (making a proxy)
+ * wait 25 s, but every one takes a GCancellable.
+ */
+static struct {
+	GMutex		 lock;
+	GCond		 cond;
+	GCancellable	*armed;		/* the request's, or NULL */
+	gint64		 deadline;	/* g_get_monotonic_time() */
+} dog;
+
 struct ss {
 	int		 no_bus;	/* no session bus address at start */
 	GDBusConnection	*bus;
 	SecretService	*service;
+	gchar		*owner;		/* the service's unique name then */
+	GCancellable	*cancel;	/* the request in progress */
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -60,10 +77,75 @@ fail(struct backend *be, const char *fmt, ...)
 	return ERR_SYSTEM;
 }
 
+static int
+fail_gerror(struct backend *be, GError *gerr, const char *what)
+{
+	int r;
+
+	if (g_error_matches(gerr, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		r = fail(be, "%s: no answer within %d ms", what,
+		    SS_BUDGET_MS);
+	else
+		r = fail(be, "%s: %s", what, gerr != NULL ? gerr->message :
+		    "no reason given");
+	if (gerr != NULL)
+		g_error_free(gerr);
+	return r;
+}
+
+static gpointer
+watchdog(gpointer data)
+{
+	GCancellable *late;
+
+	(void)data;
+	g_mutex_lock(&dog.lock);
+	for (;;) {
+		if (dog.armed == NULL) {
+			g_cond_wait(&dog.cond, &dog.lock);
+			continue;
+		}
+		if (g_cond_wait_until(&dog.cond, &dog.lock, dog.deadline) ||
+		    dog.armed == NULL || g_get_monotonic_time() < dog.deadline)
+			continue;
+		late = g_object_ref(dog.armed);
+		dog.armed = NULL;
+		g_mutex_unlock(&dog.lock);
+		g_cancellable_cancel(late);	/* outside: handlers run */
+		g_object_unref(late);
+		g_mutex_lock(&dog.lock);
+	}
+	return NULL;
+}
+
+/* A request starts: a fresh cancellable, the watchdog armed with it. */
+static void
+begin(struct ss *ss)
+{
+	ss->cancel = g_cancellable_new();
+	g_mutex_lock(&dog.lock);
+	dog.armed = ss->cancel;
+	dog.deadline = g_get_monotonic_time() + SS_BUDGET_MS * 1000;
+	g_cond_signal(&dog.cond);
+	g_mutex_unlock(&dog.lock);
+}
+
+static int
+finish(struct ss *ss, int r)
+{
+	g_mutex_lock(&dog.lock);
+	dog.armed = NULL;
+	g_cond_signal(&dog.cond);
+	g_mutex_unlock(&dog.lock);
+	g_clear_object(&ss->cancel);
+	return r;
+}
+
 /*
  * GDBus delivers signals and the news of a closed bus to the default
  * main context, which nothing else here runs: let it, so that nothing
- * piles up there and GIO forgets a closed shared connection.
+ * piles up there, proxies learn of owners that come and go, and GIO
+ * forgets a closed shared connection.
  */
 static void
 drain(void)
@@ -72,37 +154,44 @@ drain(void)
 		;
 }
 
-/* Forget the service, and the bus once it is closed: connect afresh. */
+/* Forget the service proxy, and libsecret's session with it. */
 static void
-disconnect(struct ss *ss)
+drop_service(struct ss *ss)
 {
-	if (ss->service != NULL) {
-		g_clear_object(&ss->service);
-		secret_service_disconnect();
-	}
-	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus)) {
-		g_clear_object(&ss->bus);
-		drain();
-	}
+	if (ss->service == NULL)
+		return;
+	g_clear_object(&ss->service);
+	g_clear_pointer(&ss->owner, g_free);
+	secret_service_disconnect();
 }
 
 /*
- * A failed call: its message.  The service proxy is dropped (its
- * session may belong to a keyring daemon that has gone), so the next
- * request starts afresh; the bus connection too if it was closed.
+ * Keep the proxy while the same keyring daemon owns the name: a new one
+ * once the bus was closed, or the owner went or changed (libsecret's
+ * encrypted session belonged to the old daemon).  A hung daemon keeps
+ * its proxy, whose calls time out.
  */
-static int
-fail_gerror(struct backend *be, GError *gerr, const char *what)
+static void
+forget_stale(struct ss *ss)
 {
-	struct ss *ss = be->ctx;
-	int r;
+	gchar *owner;
 
-	r = fail(be, "%s: %s", what, gerr != NULL ? gerr->message :
-	    "no reason given");
-	if (gerr != NULL)
-		g_error_free(gerr);
-	disconnect(ss);
-	return r;
+	drain();
+	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus)) {
+		drop_service(ss);
+		g_clear_object(&ss->bus);
+		drain();
+	}
+	if (ss->service == NULL)
+		return;
+	owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(ss->service));
+	if (g_strcmp0(owner, ss->owner) != 0) {
+		verbose("the Secret Service's owner is now %s (was %s)",
+		    owner != NULL ? owner : "none",
+		    ss->owner != NULL ? ss->owner : "none");
+		drop_service(ss);
+	}
+	g_free(owner);
 }
 
 static int
@@ -116,19 +205,21 @@ service(struct backend *be, SecretService **svp)
 		return fail(be, "no usable D-Bus session bus "
 		    "(DBUS_SESSION_BUS_ADDRESS is unset or autolaunch:, and "
 		    "$XDG_RUNTIME_DIR/bus does not exist)");
-	drain();
-	if (ss->bus != NULL && g_dbus_connection_is_closed(ss->bus))
-		disconnect(ss);
+	forget_stale(ss);
 	if (ss->bus == NULL) {
-		if ((ss->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL,
+		if ((ss->bus = g_bus_get_sync(G_BUS_TYPE_SESSION, ss->cancel,
 		    &gerr)) == NULL)
 			return fail_gerror(be, gerr, "session bus");
 		/* GDBus would raise SIGTERM when the bus goes away */
 		g_dbus_connection_set_exit_on_close(ss->bus, FALSE);
 	}
-	if (ss->service == NULL && (ss->service = secret_service_get_sync(
-	    SECRET_SERVICE_NONE, NULL, &gerr)) == NULL)
-		return fail_gerror(be, gerr, "connecting");
+	if (ss->service == NULL) {
+		if ((ss->service = secret_service_get_sync(SECRET_SERVICE_NONE,
+		    ss->cancel, &gerr)) == NULL)
+			return fail_gerror(be, gerr, "connecting");
+		ss->owner = g_dbus_proxy_get_name_owner(
+		    G_DBUS_PROXY(ss->service));
+	}
 	*svp = ss->service;
 	return 0;
 }
@@ -137,6 +228,7 @@ service(struct backend *be, SecretService **svp)
 static int
 search(struct backend *be, const char *ident, GList **itemsp)
 {
+	struct ss *ss = be->ctx;
 	SecretService *sv;
 	GHashTable *attrs;
 	GError *gerr = NULL;
@@ -148,7 +240,7 @@ search(struct backend *be, const char *ident, GList **itemsp)
 		return r;
 	attrs = secret_attributes_build(&pin_schema, "ident", ident, NULL);
 	items = secret_service_search_sync(sv, &pin_schema, attrs,
-	    SECRET_SEARCH_ALL, NULL, &gerr);
+	    SECRET_SEARCH_ALL, ss->cancel, &gerr);
 	g_hash_table_unref(attrs);
 	if (gerr != NULL)
 		return fail_gerror(be, gerr, "searching");
@@ -156,8 +248,8 @@ search(struct backend *be, const char *ident, GList **itemsp)
 		if (secret_item_get_locked(l->data)) {
 			g_list_free_full(items, g_object_unref);
 			return fail(be, "the collection holding the PIN of %s "
-			    "is locked: unlock it (log in to the desktop, "
-			    "or seahorse)", ident);
+			    "is locked: unlock it (with seahorse, or by "
+			    "logging in)", ident);
 		}
 	}
 	*itemsp = items;
@@ -180,12 +272,13 @@ static int
 item_pin(struct backend *be, SecretItem *item, const char *ident,
     struct buf **pinp)
 {
+	struct ss *ss = be->ctx;
 	SecretValue *value;
 	GError *gerr = NULL;
 	const gchar *p;
 	gsize len;
 
-	if (!secret_item_load_secret_sync(item, NULL, &gerr))
+	if (!secret_item_load_secret_sync(item, ss->cancel, &gerr))
 		return fail_gerror(be, gerr, "reading the PIN");
 	if ((value = secret_item_get_secret(item)) == NULL)
 		return fail(be, "the item of %s holds no secret", ident);
@@ -204,7 +297,7 @@ item_pin(struct backend *be, SecretItem *item, const char *ident,
 }
 
 static int
-ss_lookup(struct backend *be, const char *ident, int *statep,
+lookup(struct backend *be, const char *ident, int *statep,
     struct buf **pinp)
 {
 	GList *items = NULL;
@@ -223,8 +316,9 @@ ss_lookup(struct backend *be, const char *ident, int *statep,
 }
 
 static int
-ss_remove(struct backend *be, const char *ident)
+remove_items(struct backend *be, const char *ident)
 {
+	struct ss *ss = be->ctx;
 	GList *items = NULL, *l;
 	GError *gerr = NULL;
 	int r;
@@ -232,15 +326,16 @@ ss_remove(struct backend *be, const char *ident)
 	if ((r = search(be, ident, &items)) != 0)
 		return r;
 	for (l = items; l != NULL && r == 0; l = l->next)
-		if (!secret_item_delete_sync(l->data, NULL, &gerr))
+		if (!secret_item_delete_sync(l->data, ss->cancel, &gerr))
 			r = fail_gerror(be, gerr, "deleting the PIN");
 	g_list_free_full(items, g_object_unref);
 	return r;
 }
 
 static int
-ss_invalidate(struct backend *be, const char *ident)
+invalidate(struct backend *be, const char *ident)
 {
+	struct ss *ss = be->ctx;
 	GList *items = NULL, *l;
 	GHashTable *attrs;
 	GError *gerr = NULL;
@@ -252,7 +347,7 @@ ss_invalidate(struct backend *be, const char *ident)
 	    "state", "invalid", NULL);
 	for (l = items; l != NULL && r == 0; l = l->next)
 		if (!secret_item_set_attributes_sync(l->data, &pin_schema,
-		    attrs, NULL, &gerr))
+		    attrs, ss->cancel, &gerr))
 			r = fail_gerror(be, gerr, "marking the PIN invalid");
 	g_hash_table_unref(attrs);
 	g_list_free_full(items, g_object_unref);
@@ -263,6 +358,7 @@ ss_invalidate(struct backend *be, const char *ident)
 static int
 default_collection(struct backend *be, SecretCollection **colp)
 {
+	struct ss *ss = be->ctx;
 	SecretService *sv;
 	GError *gerr = NULL;
 	int r;
@@ -271,7 +367,7 @@ default_collection(struct backend *be, SecretCollection **colp)
 	if ((r = service(be, &sv)) != 0)
 		return r;
 	if ((*colp = secret_collection_for_alias_sync(sv,
-	    SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, NULL,
+	    SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE, ss->cancel,
 	    &gerr)) == NULL)
 		return gerr != NULL ? fail_gerror(be, gerr,
 		    "the default collection") : fail(be, "there is no "
@@ -279,14 +375,15 @@ default_collection(struct backend *be, SecretCollection **colp)
 	if (secret_collection_get_locked(*colp)) {
 		g_clear_object(colp);
 		return fail(be, "the default collection is locked: unlock "
-		    "it (log in to the desktop, or seahorse)");
+		    "it (with seahorse, or by logging in)");
 	}
 	return 0;
 }
 
 static int
-ss_set(struct backend *be, const char *ident, const struct buf *pin)
+store(struct backend *be, const char *ident, const struct buf *pin)
 {
+	struct ss *ss = be->ctx;
 	SecretCollection *col = NULL;
 	SecretValue *value;
 	SecretItem *item;
@@ -296,7 +393,7 @@ ss_set(struct backend *be, const char *ident, const struct buf *pin)
 	int r;
 
 	if ((r = default_collection(be, &col)) != 0 ||
-	    (r = ss_remove(be, ident)) != 0)
+	    (r = remove_items(be, ident)) != 0)
 		goto out;
 	snprintf(label, sizeof(label), "cardagent: User PIN of card %s",
 	    ident);
@@ -305,7 +402,7 @@ ss_set(struct backend *be, const char *ident, const struct buf *pin)
 	value = secret_value_new((const gchar *)buf_ptr(pin),
 	    (gssize)buf_len(pin), "text/plain");
 	item = secret_item_create_sync(col, &pin_schema, attrs, label, value,
-	    SECRET_ITEM_CREATE_REPLACE, NULL, &gerr);
+	    SECRET_ITEM_CREATE_REPLACE, ss->cancel, &gerr);
 	secret_value_unref(value);
 	g_hash_table_unref(attrs);
 	if (item == NULL)
@@ -316,12 +413,54 @@ ss_set(struct backend *be, const char *ident, const struct buf *pin)
 	return r;
 }
 
+/* The backend's calls: each one request within SS_BUDGET_MS. */
+static int
+ss_lookup(struct backend *be, const char *ident, int *statep,
+    struct buf **pinp)
+{
+	int r;
+
+	begin(be->ctx);
+	r = lookup(be, ident, statep, pinp);
+	return finish(be->ctx, r);
+}
+
+static int
+ss_set(struct backend *be, const char *ident, const struct buf *pin)
+{
+	int r;
+
+	begin(be->ctx);
+	r = store(be, ident, pin);
+	return finish(be->ctx, r);
+}
+
+static int
+ss_remove(struct backend *be, const char *ident)
+{
+	int r;
+
+	begin(be->ctx);
+	r = remove_items(be, ident);
+	return finish(be->ctx, r);
+}
+
+static int
+ss_invalidate(struct backend *be, const char *ident)
+{
+	int r;
+
+	begin(be->ctx);
+	r = invalidate(be, ident);
+	return finish(be->ctx, r);
+}
+
 static void
 ss_free(struct backend *be)
 {
 	struct ss *ss = be->ctx;
 
-	disconnect(ss);
+	drop_service(ss);
 	g_clear_object(&ss->bus);
 	free(ss);
 }
@@ -432,6 +571,8 @@ backend_secret_new(struct backend **bep)
 	if ((r = prepare()) != 0)
 		return r;
 	g_log_set_writer_func(glib_log, NULL, NULL);
+	/* one per process, for as long as it lives; started unsandboxed */
+	g_thread_unref(g_thread_new("ss-watchdog", watchdog, NULL));
 	if ((ss = calloc(1, sizeof(*ss))) == NULL)
 		return ERR_ALLOC;
 	ss->no_bus = !bus_address_known();
