@@ -19,7 +19,7 @@ rig_init
 for _t in dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
 	command -v "$_t" >/dev/null || tap_skip_all "no $_t"
 done
-tap_plan 60
+tap_plan 65
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -67,6 +67,8 @@ keyring_stop()
 	kill -TERM "$KEYRING_PID" && wait "$KEYRING_PID" 2>/dev/null
 	! secrets_owned
 }
+
+keyring_restart() { keyring_stop && keyring_start; }
 
 # Our item for the card, as secret-tool sees it (attributes, no secret).
 item() {
@@ -141,10 +143,23 @@ label = cardagent: User PIN of card $ID"
 tap_is "ssh-add -e" "$(sadd -e "$ID" 2>&1)" "Card removed: $ID"
 tap_is "the item is gone" "$(item)" ""
 tap_check "after -e no login" fails ssh_login
-sadd -s "$ID" >/dev/null 2>&1
 
-# Locked: every request fails with a message; pinstore stays.
+# Locked, with no item of ours: a memory-only PIN needs no keyring.
 tap_check "the default collection is locked" keyring_lock
+tap_is "locked, no item: ssh-add -t 600 -s" \
+    "$(sadd -t 600 -s "$ID" 2>&1)" "Card added: $ID"
+# (-D would drop it: the card is pulled and put back instead)
+rig_card_ctl c remove >/dev/null 2>&1 && rig_wait_reader 0 empty >/dev/null &&
+    rig_card_ctl c insert >/dev/null 2>&1 &&
+    rig_wait_reader 0 present >/dev/null
+tap_check "... and ssh logs in with the memory-only PIN" ssh_login
+sadd -e "$ID" >/dev/null 2>&1
+tap_check "gnome-keyring-daemon restarts, unlocked" keyring_restart
+tap_is "ssh-add -s stores again" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
+
+# Locked with our item: every request fails with a message; pinstore
+# stays.
+tap_check "the default collection is locked again" keyring_lock
 sadd -D >/dev/null 2>&1
 tap_check "locked collection: no login" fails ssh_login
 tap_check "... the log says the collection is locked" logged "is locked"
