@@ -169,7 +169,7 @@ drop_service(struct ss *ss)
  * Keep the proxy while the same keyring daemon owns the name: a new one
  * once the bus was closed, or the owner went or changed (libsecret's
  * encrypted session belonged to the old daemon).  A hung daemon keeps
- * its proxy, whose calls time out.
+ * its proxy; the watchdog cancels what waits for it.
  */
 static void
 forget_stale(struct ss *ss)
