@@ -3,23 +3,26 @@
 # real gnome-keyring-daemon on a private session bus: ssh-add -s stores
 # the PIN as an item of our schema (secret-tool sees it) and never in
 # the PIN file, ssh logs in with it, a restarted pinstore still finds
-# it, a PIN the card refuses is marked invalid, ssh-add -e deletes it.
-# A locked collection and a stopped service fail cleanly, at enrolment
-# and at sign time, and pinstore keeps running.
+# it (and keeps no copy in memory), a PIN the card refuses is marked
+# invalid, ssh-add -e deletes it, a memory-only PIN needs no keyring.
+# A locked collection, a stopped or hung keyring daemon, a bus that goes
+# away and no bus at all fail cleanly, at enrolment and at sign time,
+# and pinstore keeps running and reconnects by itself.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
 
-PIN=161803
-BAD=909091
+PIN=Hs4Tq81Vz6
+BAD=Wd7Mn20Kc5
 ID=0000:000000F1
 KEYRING_PASS=keyring-pass
+MEMSCAN=$top_builddir/tests/security/memscan
 
 rig_init
 for _t in dbus-daemon dbus-send gnome-keyring-daemon secret-tool; do
 	command -v "$_t" >/dev/null || tap_skip_all "no $_t"
 done
-tap_plan 65
+tap_plan 67
 agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
@@ -80,6 +83,8 @@ lookup() {
 }
 
 pinstore_pid() { agent_helper_pid pinstore; }
+# copies: how often the PIN is in pinstore's memory
+copies() { "$MEMSCAN" "$(pinstore_pid)" "$PIN" | sed 's/.*, found //'; }
 filters() { sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$1/status"; }
 logged() { grep -q "$1" "$RIG_DIR/agent.log"; }
 
@@ -122,6 +127,7 @@ PS2_PID=$(agent_wait_helper pinstore "$PS1_PID")
 tap_check "pinstore killed with SIGKILL is restarted" test -n "$PS2_PID"
 sadd -D >/dev/null 2>&1
 tap_check "the new pinstore reads the PIN from the keyring: login" ssh_login
+tap_is "... and keeps no copy of it in its memory" "$(copies)" 0
 tap_is "no try spent so far" "$(tries)" 3
 
 # A PIN the card refuses: the item stays, marked invalid; nothing logs in.
@@ -148,6 +154,8 @@ tap_check "after -e no login" fails ssh_login
 tap_check "the default collection is locked" keyring_lock
 tap_is "locked, no item: ssh-add -t 600 -s" \
     "$(sadd -t 600 -s "$ID" 2>&1)" "Card added: $ID"
+tap_check "control: the scan finds the memory-only PIN in pinstore" \
+    test "$(copies)" -ge 1
 # (-D would drop it: the card is pulled and put back instead)
 rig_card_ctl c remove >/dev/null 2>&1 && rig_wait_reader 0 empty >/dev/null &&
     rig_card_ctl c insert >/dev/null 2>&1 &&
