@@ -239,7 +239,8 @@ req(const void *ident, size_t ilen, const void *pin, size_t plen,
 	struct buf *b;
 
 	if ((b = buf_new()) == NULL || buf_put_string(b, ident, ilen) ||
-	    (with_pin && (buf_put_string(b, pin, plen) || buf_put_u32(b, 0))))
+	    (with_pin && (buf_put_string(b, pin, plen) || buf_put_u32(b, 0) ||
+	    buf_put_string(b, "", 0))))
 		exit(2);
 	return b;
 }
@@ -366,12 +367,15 @@ t_idents(struct ps *p)
 	    "store file unchanged");
 }
 
-/* PINs of the wrong length: FAIL 7 or, over the cap, closed. */
+/*
+ * PINs of the wrong length: FAIL 7 or, over the cap, closed.  A PUT may
+ * carry 4 KiB of constraints, so 1000 bytes are still within its cap.
+ */
 static void
 t_pins(struct ps *p)
 {
-	static const size_t lens[] = { 0, 5, 128, 1000 };
-	char pin[1000];
+	static const size_t lens[] = { 0, 5, 128, 1000, 6000 };
+	char pin[6000];
 	struct buf *b;
 	size_t i;
 	int good = 1;
@@ -379,13 +383,13 @@ t_pins(struct ps *p)
 	memset(pin, '\n', sizeof(pin));
 	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		b = req("0000:0000AAA1", 13, pin, lens[i], 1);
-		good &= lens[i] <= 128 ? refused(p, CP_PUT, b) :
+		good &= lens[i] <= 1000 ? refused(p, CP_PUT, b) :
 		    closes(p, CP_PUT, b);
 		buf_free(b);
 		good &= store_intact(p);
 	}
-	hl_ok(good, "PINs of 0, 5, 128 newlines: FAIL 7; of 1000 (over the "
-	    "PUT cap): closed; the store file unchanged");
+	hl_ok(good, "PINs of 0, 5, 128, 1000 newlines: FAIL 7; of 6000 (over "
+	    "the PUT cap): closed; the store file unchanged");
 }
 
 static void
