@@ -101,6 +101,9 @@ tap_check "the memory-only PIN survived: login with card m" ssh_login
 sadd -D >/dev/null 2>&1	# cards unverified: the next sign needs a PIN
 tap_is "ssh-add -t 600 -s again (-D forgot it)" \
     "$(sadd -t 600 -s "$IDM" 2>&1)" "Card added: $IDM"
+# A listing first: cardd learns each card's constraints (STATUS) there,
+# so what the stopped pinstore holds is the GET of the signature.
+sadd -L >/dev/null 2>&1
 OLD=$(agent_helper_pid pinstore)
 kill -STOP "$OLD"
 sign_bg
