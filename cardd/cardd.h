@@ -57,7 +57,7 @@ int	pin_put(struct cardd *d, const char *ident, const struct buf *pin,
 int	pin_delete(struct cardd *d, const char *ident);
 int	pin_invalidate(struct cardd *d, const char *ident);
 int	pin_drop_memory(struct cardd *d);
-/* Where ident's PIN is (STATUS_PIN_NONE to _INVALID), the seconds a
+/* Where ident's PIN is (enum status_pin, not _UNKNOWN), the seconds a
  * memory-only one has left and, if consp, its constraints (checked);
  * pinstore never sends the PIN here. */
 int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,

@@ -337,7 +337,8 @@ status_reply_parse(struct buf *reply, uint8_t *wherep, uint32_t *expires_inp,
 	    buf_get_u32(reply, expires_inp) != 0 ||
 	    buf_get_stringb(reply, cons) != 0 || buf_len(reply) != 0 ||
 	    (*wherep != STATUS_PIN_NONE && *wherep != STATUS_PIN_FILE &&
-	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID))
+	    *wherep != STATUS_PIN_MEMORY && *wherep != STATUS_PIN_INVALID &&
+	    *wherep != STATUS_PIN_SECRET))
 		return ERR_FORMAT;
 	r = cons_decode(buf_ptr(cons), buf_len(cons), &c);
 	cons_clear(&c);

@@ -13,11 +13,12 @@
 static void __attribute__((noreturn))
 usage(const char *name, int allowed)
 {
-	fprintf(stderr, "usage: %s [-d]... [-q]%s%s%s\n"
+	fprintf(stderr, "usage: %s [-d]... [-q]%s%s%s%s\n"
 	    "(started by cardagent, with its channel at descriptor %d)\n",
 	    name, (allowed & HELPER_ARG_LIFETIME) ? " [-t seconds]" : "",
 	    (allowed & HELPER_ARG_IDLE) ? " [-i seconds]" : "",
 	    (allowed & HELPER_ARG_IGNORE) ? " [-x reader-pattern]..." : "",
+	    (allowed & HELPER_ARG_BACKEND) ? " [-b file|secret-service]" : "",
 	    SUPERVISOR_FD);
 	exit(2);
 }
@@ -46,11 +47,12 @@ helper_args_parse(int argc, char **argv, const char *name,
 
 	memset(args, 0, sizeof(*args));
 	args->level = LOG_LEVEL_INFO;
-	while ((ch = getopt_long(argc, argv, "dqt:i:x:", longopts,
+	while ((ch = getopt_long(argc, argv, "b:dqt:i:x:", longopts,
 	    NULL)) != -1) {
 		if ((ch == 't' && !(allowed & HELPER_ARG_LIFETIME)) ||
 		    (ch == 'i' && !(allowed & HELPER_ARG_IDLE)) ||
-		    (ch == 'x' && !(allowed & HELPER_ARG_IGNORE)))
+		    (ch == 'x' && !(allowed & HELPER_ARG_IGNORE)) ||
+		    (ch == 'b' && !(allowed & HELPER_ARG_BACKEND)))
 			usage(name, allowed);
 		switch (ch) {
 		case 'd':
@@ -64,6 +66,12 @@ helper_args_parse(int argc, char **argv, const char *name,
 			if (args->nignore == HELPER_IGNORE_MAX)
 				usage(name, allowed);
 			args->ignore[args->nignore++] = optarg;
+			break;
+		case 'b':
+			if (strcmp(optarg, "secret-service") == 0)
+				args->secret_service = 1;
+			else if (strcmp(optarg, "file") != 0)
+				usage(name, allowed);
 			break;
 		case 'S': args->selftest = 1; break;
 		default: usage(name, allowed);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <string.h>
@@ -108,6 +109,44 @@ const struct sandbox_group sandbox_group_privsep = {
 	"privsep", "send, sendmsg and recvmsg on connected socketpairs, no "
 	    "SIGPIPE; fcntl flags of a received channel",
 	privsep_rules, sizeof(privsep_rules) / sizeof(privsep_rules[0]),
+};
+
+/* clone(2)'s flags argument: the first, except on s390 */
+#if defined(__s390x__) || defined(__s390__)
+#define CLONE_FLAGS_ARG	1
+#else
+#define CLONE_FLAGS_ARG	0
+#endif
+/* What glibc's pthread_create passes, and nothing else. */
+#define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | \
+			    CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
+			    CLONE_SETTLS | CLONE_PARENT_SETTID | \
+			    CLONE_CHILD_CLEARTID)
+
+static const struct sandbox_rule gdbus_rules[] = {
+	/* its flags live in memory: fail it, glibc then uses clone(2) */
+	{ .name = "clone3", .fail_errno = ENOSYS },
+	/* pthread_create: exactly glibc's thread flags, no namespace */
+	ALLOW_IF("clone", ARG(SANDBOX_CMP_MASKED_EQ, CLONE_FLAGS_ARG, LOW32,
+	    THREAD_FLAGS)),
+	ALLOW_IF("prctl", ARG(SANDBOX_CMP_MASKED_EQ, 0, LOW32, PR_SET_NAME)),
+	ALLOW("set_robust_list"),	/* a new thread registers with glibc */
+	ALLOW("rseq"),
+	ALLOW("eventfd2"),	/* GMainContext wakeups */
+	ALLOW("rt_sigaction"),	/* glibc's SIGRT_1; GLib's SIGPIPE */
+	ALLOW("getegid"),	/* D-Bus EXTERNAL authentication */
+	/* the authentication handshake */
+	ALLOW_IF("recvfrom", ARG(SANDBOX_CMP_MASKED_EQ, 3, LOW32, 0)),
+	ALLOW("statfs"),	/* libselinux looks for selinuxfs */
+	/* GLib copies the creating thread's scheduling to new threads */
+	ALLOW("sched_getattr"),
+	ALLOW("sched_setattr"),
+};
+
+const struct sandbox_group sandbox_group_gdbus = {
+	"gdbus", "GLib's GDBus client: worker threads, their names and "
+	    "wakeups, the D-Bus handshake",
+	gdbus_rules, sizeof(gdbus_rules) / sizeof(gdbus_rules[0]),
 };
 
 int

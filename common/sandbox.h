@@ -52,6 +52,9 @@ struct sandbox_group {
 extern const struct sandbox_group sandbox_group_base;
 /* What common/privsep.c adds: send(2) without a destination. */
 extern const struct sandbox_group sandbox_group_privsep;
+/* A GDBus client's threads and handshake (cardagent-notify, pinstore's
+ * Secret Service backend); its socket is the caller's business. */
+extern const struct sandbox_group sandbox_group_gdbus;
 
 /* No core dumps, not dumpable (no ptrace by same-uid peers), no new privs. */
 int	sandbox_harden(void) __attribute__((warn_unused_result));

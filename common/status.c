@@ -14,6 +14,7 @@ static const char *const pin_names[] = {
 	[STATUS_PIN_MEMORY] = "memory",
 	[STATUS_PIN_INVALID] = "invalid",
 	[STATUS_PIN_UNKNOWN] = "unknown",
+	[STATUS_PIN_SECRET] = "secret-service",
 };
 
 /* UIF values: OpenPGP card 3.4 section 4.1.3.2 (and its 3.4.1 cache). */

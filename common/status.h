@@ -26,8 +26,9 @@ enum status_pin {
 	STATUS_PIN_NONE = 0,
 	STATUS_PIN_FILE = 1,
 	STATUS_PIN_MEMORY = 2,	/* expires after expires_in seconds */
-	STATUS_PIN_INVALID = 3,	/* in the file, refused by the card */
+	STATUS_PIN_INVALID = 3,	/* persisted, refused by the card */
 	STATUS_PIN_UNKNOWN = 4,	/* pinstore did not answer */
+	STATUS_PIN_SECRET = 5,	/* in the Secret Service */
 };
 
 #define STATUS_TRIES_UNKNOWN	0xff	/* PW1 counter could not be read */

@@ -2,8 +2,9 @@
  * cardagent-pinstore: the only process that reads or writes persisted
  * PINs.  It serves cardd alone, over a channel the supervisor hands it
  * (doc/PROTOCOL.privsep sections 7 and 8), and exits when the supervisor
- * goes away.  The store file is read afresh on every request, so edits
- * and damage from outside are seen at once.
+ * goes away.  Persisted PINs are in the store file (read afresh on
+ * every request, so edits and damage from outside are seen at once) or,
+ * with -b secret-service, in the desktop's Secret Service.
  */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "buf.h"
 #include "channels.h"
 #include "err.h"
@@ -196,18 +198,25 @@ lock_memory(void)
 }
 
 static struct pins *
-open_pins(void)
+open_pins(int secret_service)
 {
-	struct store *store = NULL;
+	struct backend *be = NULL;
 	struct pins *pins = NULL;
 	char *path = NULL;
 	int r;
 
+	if (secret_service) {
+		if ((r = backend_secret_new(&be)) != 0 ||
+		    (r = pins_new(be, NULL, NULL, &pins)) != 0)
+			fatal_fr(r, "PIN store in the Secret Service");
+		verbose("persisted PINs are kept in the Secret Service");
+		return pins;
+	}
 	if ((r = store_default_path(&path)) != 0)
 		fatal_fr(r, "no PIN store location: set HOME or "
 		    "XDG_DATA_HOME");
-	if ((r = store_new(path, geteuid(), &store)) != 0 ||
-	    (r = pins_new(store, NULL, NULL, &pins)) != 0)
+	if ((r = backend_file_new(path, geteuid(), &be)) != 0 ||
+	    (r = pins_new(be, NULL, NULL, &pins)) != 0)
 		fatal_fr(r, "PIN store %s", path);
 	debug("PIN store %s", path);
 	free(path);
@@ -227,6 +236,22 @@ check_store(struct pins *pins)
 	buf_free(pin);
 }
 
+/*
+ * The canonical forbidden call of each table must kill us with SIGSYS:
+ * socket(2) with the file backend; with the Secret Service, which may
+ * reach the session bus, a socket of another family.
+ */
+static void __attribute__((noreturn))
+selftest(int secret_service)
+{
+	int r;
+
+	pinstore_sandbox(secret_service);
+	r = socket(secret_service ? AF_INET : AF_UNIX, SOCK_STREAM, 0);
+	error("sandbox self-test: socket() returned %d", r);
+	exit(1);
+}
+
 int
 main(int argc, char **argv, char **envp)
 {
@@ -237,26 +262,22 @@ main(int argc, char **argv, char **envp)
 	/* Only stdio and the supervisor channel belong to us. */
 	closefrom(SUPERVISOR_FD + 1);
 	setproctitle_init(argc, argv, envp);
-	helper_args_parse(argc, argv, "cardagent-pinstore", 0, &args);
+	helper_args_parse(argc, argv, "cardagent-pinstore", HELPER_ARG_BACKEND,
+	    &args);
 	log_init("cardagent-pinstore", args.level, 1);
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
 	umask(077);
-	if (args.selftest) {
-		/* The canonical forbidden call: must die of SIGSYS. */
-		pinstore_sandbox();
-		r = socket(AF_UNIX, SOCK_STREAM, 0);
-		error("sandbox self-test: socket() returned %d", r);
-		return 1;
-	}
+	if (args.selftest)
+		selftest(args.secret_service);
 	lock_memory();
-	ps.pins = open_pins();
+	ps.pins = open_pins(args.secret_service);
 	if (fcntl(SUPERVISOR_FD, F_GETFD) == -1)
 		fatal("no supervisor channel at descriptor %d: cardagent "
 		    "starts this program", SUPERVISOR_FD);
 	if ((r = privsep_chan_new(SUPERVISOR_FD, &sv_conf, &ps.sv)) != 0)
 		fatal_fr(r, "supervisor channel");
-	pinstore_sandbox();
+	pinstore_sandbox(args.secret_service);
 	setproctitle("pinstore");
 	check_store(ps.pins);
 	serve_loop(&ps);

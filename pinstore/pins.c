@@ -1,4 +1,4 @@
-/* PIN policy over the store file and memory-only PINs (see pins.h). */
+/* PIN policy over a backend and memory-only PINs (see pins.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include "log.h"
 #include "pins.h"
 #include "status.h"
+#include "backend.h"
 #include "store.h"
 
 struct mem_pin {
@@ -24,7 +25,7 @@ struct mem_pin {
 };
 
 struct pins {
-	struct store	*store;
+	struct backend	*be;
 	pins_clock_fn	 clock;
 	void		*clock_arg;
 	struct mem_pin	 mem[PINS_MAX_MEMORY];
@@ -45,17 +46,17 @@ pins_boottime_ms(void *arg)
 }
 
 int
-pins_new(struct store *store, pins_clock_fn clock, void *clock_arg,
+pins_new(struct backend *be, pins_clock_fn clock, void *clock_arg,
     struct pins **pinsp)
 {
 	struct pins *pins;
 
 	*pinsp = NULL;
-	if (store == NULL)
+	if (be == NULL)
 		return ERR_ARGUMENT;
 	if ((pins = calloc(1, sizeof(*pins))) == NULL)
 		return ERR_ALLOC;
-	pins->store = store;
+	pins->be = be;
 	pins->clock = clock != NULL ? clock : pins_boottime_ms;
 	pins->clock_arg = clock_arg;
 	*pinsp = pins;
@@ -68,7 +69,7 @@ pins_free(struct pins *pins)
 	if (pins == NULL)
 		return;
 	pins_drop_memory(pins);
-	store_free(pins->store);
+	backend_free(pins->be);
 	freezero(pins, sizeof(*pins));
 }
 
@@ -78,12 +79,12 @@ pins_errmsg(const struct pins *pins)
 	return pins->errmsg;
 }
 
-/* Remember the store's message for the caller's FAIL reply. */
+/* Remember the backend's message for the caller's FAIL reply. */
 static int
-store_failed(struct pins *pins, int r)
+backend_failed(struct pins *pins, int r)
 {
-	strlcpy(pins->errmsg, store_errmsg(pins->store),
-	    sizeof(pins->errmsg));
+	if (r != 0)
+		strlcpy(pins->errmsg, pins->be->errmsg, sizeof(pins->errmsg));
 	return r;
 }
 
@@ -155,105 +156,19 @@ pins_drop_memory(struct pins *pins)
 		mem_remove_at(pins, pins->nmem - 1);
 }
 
-/* Load, change one record with fn, save if fn changed anything. */
 static int
-update_file(struct pins *pins, const char *ident,
-    int (*fn)(struct store_recs *, const char *, const struct store_rec *),
-    const struct store_rec *val)
+mem_put(struct pins *pins, const char *ident, const struct buf *pin,
+    const struct buf *cons, uint32_t lifetime)
 {
-	struct store_recs *recs = NULL;
-	int r;
-
-	if ((r = store_load(pins->store, &recs)) != 0)
-		return store_failed(pins, r);
-	if ((r = fn(recs, ident, val)) == 0 &&
-	    (r = store_save(pins->store, recs)) != 0)
-		r = store_failed(pins, r);
-	else if (r == ERR_NOT_FOUND)
-		r = 0;		/* nothing to change */
-	else if (r != 0)
-		set_error(pins, "cannot change PIN store %s: %s",
-		    store_path(pins->store), err_str(r));
-	store_recs_free(recs);
-	return r;
-}
-
-/* A copy of PIN and constraints, the latter possibly empty. */
-static int
-copy_pair(const struct store_rec *val, struct buf **pinp, struct buf **consp)
-{
-	*pinp = buf_dup(buf_ptr(val->pin), buf_len(val->pin));
-	*consp = buf_dup(buf_ptr(val->cons), buf_len(val->cons));
-	if (*pinp != NULL && *consp != NULL)
-		return 0;
-	buf_free(*pinp);
-	buf_free(*consp);
-	*pinp = *consp = NULL;
-	return ERR_ALLOC;
-}
-
-static int
-rec_set(struct store_recs *recs, const char *ident,
-    const struct store_rec *val)
-{
-	struct store_rec *rec;
-	struct buf *pin, *cons;
+	struct buf *pcopy, *ccopy;
 	int i;
 
-	if (copy_pair(val, &pin, &cons) != 0)
-		return ERR_ALLOC;
-	if ((i = store_recs_find(recs, ident)) < 0) {
-		if (recs->n >= STORE_MAX_RECORDS) {
-			buf_free(pin);
-			buf_free(cons);
-			return ERR_NO_SPACE;
-		}
-		i = (int)recs->n++;
-	}
-	rec = &recs->rec[i];
-	buf_free(rec->pin);
-	buf_free(rec->cons);
-	strlcpy(rec->ident, ident, sizeof(rec->ident));
-	rec->pin = pin;
-	rec->cons = cons;
-	rec->valid = 1;
-	return 0;
-}
-
-static int
-rec_remove(struct store_recs *recs, const char *ident,
-    const struct store_rec *val)
-{
-	(void)val;
-	return store_recs_remove(recs, ident);
-}
-
-static int
-rec_invalidate(struct store_recs *recs, const char *ident,
-    const struct store_rec *val)
-{
-	int i;
-
-	(void)val;
-	if ((i = store_recs_find(recs, ident)) < 0 || !recs->rec[i].valid)
-		return ERR_NOT_FOUND;
-	recs->rec[i].valid = 0;
-	return 0;
-}
-
-static int
-mem_put(struct pins *pins, const char *ident, const struct store_rec *val,
-    uint32_t lifetime)
-{
-	struct buf *copy, *cons;
-	int i;
-
-	if (copy_pair(val, &copy, &cons) != 0)
+	if (backend_dup_pair(pin, cons, &pcopy, &ccopy) != 0)
 		return ERR_ALLOC;
 	if ((i = mem_find(pins, ident)) < 0) {
 		if (pins->nmem >= PINS_MAX_MEMORY) {
-			buf_free(copy);
-			buf_free(cons);
+			buf_free(pcopy);
+			buf_free(ccopy);
 			set_error(pins, "too many memory-only PINs (%d)",
 			    PINS_MAX_MEMORY);
 			return ERR_NO_SPACE;
@@ -263,8 +178,8 @@ mem_put(struct pins *pins, const char *ident, const struct store_rec *val,
 	}
 	buf_free(pins->mem[i].pin);
 	buf_free(pins->mem[i].cons);
-	pins->mem[i].pin = copy;
-	pins->mem[i].cons = cons;
+	pins->mem[i].pin = pcopy;
+	pins->mem[i].cons = ccopy;
 	pins->mem[i].expires = pins->clock(pins->clock_arg) +
 	    (uint64_t)lifetime * 1000;
 	return 0;
@@ -274,7 +189,6 @@ int
 pins_put(struct pins *pins, const char *ident, const struct buf *pin,
     uint32_t lifetime, const struct buf *cons)
 {
-	struct store_rec val;
 	struct cons c;
 	int r;
 
@@ -287,50 +201,33 @@ pins_put(struct pins *pins, const char *ident, const struct buf *pin,
 		return ERR_ARGUMENT;
 	}
 	cons_clear(&c);
-	memset(&val, 0, sizeof(val));
-	val.pin = (struct buf *)pin;	/* only read */
-	val.cons = (struct buf *)cons;
 	if (lifetime == 0) {
-		if ((r = update_file(pins, ident, rec_set, &val)) == 0)
+		if ((r = pins->be->set(pins->be, ident, pin, cons)) == 0)
 			mem_remove(pins, ident);
-		return r;
+		return backend_failed(pins, r);
 	}
 	/* A time-limited PIN replaces a persisted one: delete it first. */
-	if ((r = update_file(pins, ident, rec_remove, NULL)) != 0)
-		return r;
-	return mem_put(pins, ident, &val, lifetime);
+	if ((r = pins->be->remove(pins->be, ident)) != 0)
+		return backend_failed(pins, r);
+	return mem_put(pins, ident, pin, cons, lifetime);
 }
 
 int
 pins_get(struct pins *pins, const char *ident, struct buf **pinp)
 {
-	struct store_recs *recs = NULL;
-	struct buf *copy = NULL;
-	int i, r;
+	int i, state, r;
 
 	*pinp = NULL;
 	pins->errmsg[0] = '\0';
 	pins_expire(pins);
 	if ((i = mem_find(pins, ident)) >= 0) {
-		copy = buf_dup(buf_ptr(pins->mem[i].pin),
+		*pinp = buf_dup(buf_ptr(pins->mem[i].pin),
 		    buf_len(pins->mem[i].pin));
-		r = copy == NULL ? ERR_ALLOC : 0;
-		goto out;
+		return *pinp == NULL ? ERR_ALLOC : 0;
 	}
-	if ((r = store_load(pins->store, &recs)) != 0) {
-		store_failed(pins, r);
-		goto out;
-	}
-	if ((i = store_recs_find(recs, ident)) < 0 || !recs->rec[i].valid) {
-		r = ERR_NOT_FOUND;
-		goto out;
-	}
-	copy = buf_dup(buf_ptr(recs->rec[i].pin), buf_len(recs->rec[i].pin));
-	r = copy == NULL ? ERR_ALLOC : 0;
- out:
-	store_recs_free(recs);
-	*pinp = copy;
-	return r;
+	if ((r = pins->be->lookup(pins->be, ident, &state, pinp, NULL)) != 0)
+		return backend_failed(pins, r);
+	return state == BACKEND_VALID ? 0 : ERR_NOT_FOUND;
 }
 
 int
@@ -338,7 +235,7 @@ pins_delete(struct pins *pins, const char *ident)
 {
 	pins->errmsg[0] = '\0';
 	mem_remove(pins, ident);
-	return update_file(pins, ident, rec_remove, NULL);
+	return backend_failed(pins, pins->be->remove(pins->be, ident));
 }
 
 int
@@ -346,26 +243,15 @@ pins_invalidate(struct pins *pins, const char *ident)
 {
 	pins->errmsg[0] = '\0';
 	mem_remove(pins, ident);
-	return update_file(pins, ident, rec_invalidate, NULL);
-}
-
-/* A copy of src, empty for none; *dstp left NULL if dstp is. */
-static int
-cons_copy(const struct buf *src, struct buf **dstp)
-{
-	if (dstp == NULL)
-		return 0;
-	*dstp = src != NULL ? buf_dup(buf_ptr(src), buf_len(src)) : buf_new();
-	return *dstp == NULL ? ERR_ALLOC : 0;
+	return backend_failed(pins, pins->be->invalidate(pins->be, ident));
 }
 
 int
 pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
     uint32_t *expires_inp, struct buf **consp)
 {
-	struct store_recs *recs = NULL;
 	uint64_t left;
-	int i, r;
+	int i, state, r;
 
 	*wherep = STATUS_PIN_NONE;
 	*expires_inp = 0;
@@ -378,14 +264,13 @@ pins_status(struct pins *pins, const char *ident, uint8_t *wherep,
 		left = (left + 999) / 1000;
 		*wherep = STATUS_PIN_MEMORY;
 		*expires_inp = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
-		return cons_copy(pins->mem[i].cons, consp);
+		return consp != NULL ?
+		    backend_dup_cons(pins->mem[i].cons, consp) : 0;
 	}
-	if ((r = store_load(pins->store, &recs)) != 0)
-		return store_failed(pins, r);
-	if ((i = store_recs_find(recs, ident)) >= 0)
-		*wherep = recs->rec[i].valid ? STATUS_PIN_FILE :
+	if ((r = pins->be->lookup(pins->be, ident, &state, NULL, consp)) != 0)
+		return backend_failed(pins, r);
+	if (state != BACKEND_NONE)
+		*wherep = state == BACKEND_VALID ? pins->be->where :
 		    STATUS_PIN_INVALID;
-	r = cons_copy(i >= 0 ? recs->rec[i].cons : NULL, consp);
-	store_recs_free(recs);
-	return r;
+	return 0;
 }

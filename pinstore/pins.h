@@ -1,11 +1,12 @@
 /*
- * pinstore's PIN policy: persisted PINs in the store file (store.h) and
- * memory-only PINs with a lifetime, which never touch disk.
+ * pinstore's PIN policy: persisted PINs in a backend (backend.h: the
+ * store file or the Secret Service) and memory-only PINs with a
+ * lifetime, which never leave pinstore's memory.
  *
  * A PUT replaces whatever the ident had: a persisted PUT drops a memory
  * PIN for the ident, a memory-only PUT deletes the persisted record (the
  * user asked for a PIN that ends).  INVALIDATE wipes a memory PIN and
- * marks a persisted one invalid in the file, so no restart retries a PIN
+ * marks a persisted one invalid in the backend, so no restart retries a PIN
  * the card rejected; GET answers nothing for it until the next PUT.
  * Lifetimes run on CLOCK_BOOTTIME, so time spent suspended counts.
  */
@@ -19,18 +20,18 @@
 
 struct buf;
 struct pins;
-struct store;
+struct backend;
 
 /* Milliseconds on a clock that never goes back. */
 typedef uint64_t (*pins_clock_fn)(void *arg);
 
 uint64_t pins_boottime_ms(void *arg);
 
-/* Takes over store; clock NULL means pins_boottime_ms. */
-int	pins_new(struct store *store, pins_clock_fn clock, void *clock_arg,
+/* Takes over be; clock NULL means pins_boottime_ms. */
+int	pins_new(struct backend *be, pins_clock_fn clock, void *clock_arg,
 	    struct pins **pinsp);
 void	pins_free(struct pins *pins);
-/* Why the last call failed, naming the store file where one is involved. */
+/* Why the last call failed, naming the store where one is involved. */
 const char *pins_errmsg(const struct pins *pins);
 
 /* 0 and *pinp (caller frees) or ERR_NOT_FOUND (none, or invalid). */

@@ -2,7 +2,7 @@
 #ifndef CARDAGENT_PINSTORE_H
 #define CARDAGENT_PINSTORE_H
 
-/* Install pinstore's allowlist (file backend); fatal on failure. */
-void	pinstore_sandbox(void);
+/* Install pinstore's allowlist for its backend; fatal on failure. */
+void	pinstore_sandbox(int secret_service);
 
 #endif

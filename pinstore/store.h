@@ -59,6 +59,12 @@ struct store_recs {
 
 /* Non-zero when ident has the card ident syntax (upper-case hex). */
 int	store_ident_ok(const char *ident, size_t len);
+/* The CONSTRAINTS field up to delim (consumed) into *consp, a checked
+ * blob or NULL for "-"; ERR_FORMAT if it is neither.  The Secret Service
+ * backend keeps the same text in an attribute. */
+int	store_cons_parse(struct buf *b, uint8_t delim, struct buf **consp);
+/* cons (NULL or empty: none) as that field, without delimiter. */
+int	store_cons_put(struct buf *out, const struct buf *cons);
 
 /* $XDG_DATA_HOME/cardagent/pins, else $HOME/.local/share/cardagent/pins. */
 int	store_default_path(char **pathp);

@@ -170,25 +170,37 @@ parse_header(struct buf *b, int *versionp, char *errmsg, size_t errlen)
 	return 0;
 }
 
-/* Version 2's last field: "-" or a constraint blob in hex. */
-static int
-parse_cons(struct buf *b, struct store_rec *rec, const char **why)
+int
+store_cons_parse(struct buf *b, uint8_t delim, struct buf **consp)
 {
 	struct cons c;
 	int r;
 
-	*why = "bad constraints";
-	if (buf_len(b) >= 2 && memcmp(buf_ptr(b), "-\n", 2) == 0)
+	*consp = NULL;
+	if (buf_len(b) >= 2 && buf_ptr(b)[0] == '-' && buf_ptr(b)[1] == delim)
 		return buf_consume(b, 2);
-	if ((rec->cons = buf_new_capped(CONS_MAX)) == NULL)
+	if ((*consp = buf_new_capped(CONS_MAX)) == NULL)
 		return ERR_ALLOC;
-	if ((r = get_hex(b, '\n', rec->cons)) != 0)
-		return r == ERR_ALLOC ? r : ERR_FORMAT;
-	if (buf_len(rec->cons) == 0 || cons_decode(buf_ptr(rec->cons),
-	    buf_len(rec->cons), &c) != 0)
-		return ERR_FORMAT;
-	cons_clear(&c);
-	return 0;
+	if ((r = get_hex(b, delim, *consp)) != 0)
+		r = r == ERR_ALLOC ? r : ERR_FORMAT;
+	else if (buf_len(*consp) == 0 || cons_decode(buf_ptr(*consp),
+	    buf_len(*consp), &c) != 0)
+		r = ERR_FORMAT;
+	else
+		cons_clear(&c);
+	if (r != 0) {
+		buf_free(*consp);
+		*consp = NULL;
+	}
+	return r;
+}
+
+/* Version 2's last field. */
+static int
+parse_cons(struct buf *b, struct store_rec *rec, const char **why)
+{
+	*why = "bad constraints";
+	return store_cons_parse(b, '\n', &rec->cons);
 }
 
 /* One record line into rec; why (a static string) says what was wrong. */
@@ -280,6 +292,13 @@ put_hex(struct buf *out, const struct buf *pin)
 	return r;
 }
 
+int
+store_cons_put(struct buf *out, const struct buf *cons)
+{
+	return cons != NULL && buf_len(cons) > 0 ? put_hex(out, cons) :
+	    buf_put_u8(out, '-');
+}
+
 /* Version 2 only where a record has constraints (see store.h). */
 static int
 any_cons(const struct store_recs *recs)
@@ -305,8 +324,7 @@ put_record(struct buf *out, const struct store_rec *rec, int version)
 	    (r = put_hex(out, rec->pin)) != 0)
 		return r;
 	if (version == 2 && (r = buf_put_u8(out, '\t')) == 0)
-		r = rec->cons != NULL && buf_len(rec->cons) > 0 ?
-		    put_hex(out, rec->cons) : buf_put_u8(out, '-');
+		r = store_cons_put(out, rec->cons);
 	return r != 0 ? r : buf_put_u8(out, '\n');
 }
 

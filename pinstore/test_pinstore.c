@@ -1,8 +1,8 @@
 /*
  * The cardagent-pinstore process end to end: this test plays the
  * supervisor (a socketpair at descriptor 3, PEER messages) and cardd
- * (requests on the handed-over channel), and checks the sandbox kills
- * the process on socket().
+ * (requests on the handed-over channel), and checks that each
+ * backend's sandbox kills the process on its forbidden socket().
  */
 #include "config.h"
 
@@ -410,23 +410,39 @@ test_malformed_frames(void **state)
 	assert_pin(p, ID1, "123456");
 }
 
+/* pinstore --sandbox-selftest -b backend must die of SIGSYS. */
 static void
-test_sandbox_selftest(void **state)
+assert_selftest_dies(const char *backend)
 {
 	int status;
 	pid_t pid;
 
-	(void)state;
 	if (getenv("VALGRIND") != NULL)
 		skip();
 	if ((pid = fork()) == 0) {
 		execl(binary(), "cardagent-pinstore", "--sandbox-selftest",
-		    (char *)NULL);
+		    "-b", backend, (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status));
 	assert_int_equal(WTERMSIG(status), SIGSYS);
+}
+
+/* The file backend's table: socket(AF_UNIX) is forbidden. */
+static void
+test_sandbox_selftest(void **state)
+{
+	(void)state;
+	assert_selftest_dies("file");
+}
+
+/* The Secret Service table allows the bus's unix socket, not AF_INET. */
+static void
+test_sandbox_selftest_secret(void **state)
+{
+	(void)state;
+	assert_selftest_dies("secret-service");
 }
 
 int
@@ -444,6 +460,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_frames, setup,
 		    teardown),
 		cmocka_unit_test(test_sandbox_selftest),
+		cmocka_unit_test(test_sandbox_selftest_secret),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

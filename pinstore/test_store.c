@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "err.h"
 #include "log.h"
+#include "backend.h"
 #include "pins.h"
 #include "store.h"
 
@@ -54,11 +55,11 @@ fake_clock(void *arg)
 static struct pins *
 pins_at(struct fixture *f, uid_t uid)
 {
-	struct store *store = NULL;
+	struct backend *be = NULL;
 	struct pins *pins = NULL;
 
-	assert_int_equal(store_new(f->path, uid, &store), 0);
-	assert_int_equal(pins_new(store, fake_clock, f, &pins), 0);
+	assert_int_equal(backend_file_new(f->path, uid, &be), 0);
+	assert_int_equal(pins_new(be, fake_clock, f, &pins), 0);
 	return pins;
 }
 

@@ -19,6 +19,7 @@
 
 struct config {
 	long		 lifetime;	/* [pins] lifetime, s; 0: persist */
+	int		 secret_service;	/* [pins] backend */
 	long		 idle;		/* [agent] idle-timeout, s; 0: none */
 	int		 have_level;	/* [agent] log-level given */
 	enum log_level	 level;

@@ -196,9 +196,9 @@ get_level(struct parse *p, struct config *cfg)
 	return r;
 }
 
-/* Only the file backend exists; the Secret Service one comes later. */
+/* Where pinstore keeps persisted PINs: the file or the Secret Service. */
 static int
-get_backend(struct parse *p)
+get_backend(struct parse *p, struct config *cfg)
 {
 	char *s;
 	int r;
@@ -206,11 +206,10 @@ get_backend(struct parse *p)
 	if ((r = get_string(p, "pins", "backend", &s)) != 0 || s == NULL)
 		return r;
 	if (strcmp(s, "secret-service") == 0)
-		r = fail(p, "[pins] backend: the Secret Service backend is "
-		    "not available in this build; use \"file\"");
+		cfg->secret_service = 1;
 	else if (strcmp(s, "file") != 0)
 		r = fail(p, "[pins] backend: unknown backend \"%s\" (known: "
-		    "file)", s);
+		    "file, secret-service)", s);
 	g_free(s);
 	return r;
 }
@@ -333,7 +332,7 @@ parse_values(struct parse *p, struct config *cfg)
 
 	if ((r = check_known(p)) != 0 || (r = get_level(p, cfg)) != 0 ||
 	    (r = get_duration(p, "agent", "idle-timeout", &cfg->idle)) != 0 ||
-	    (r = get_backend(p)) != 0 ||
+	    (r = get_backend(p, cfg)) != 0 ||
 	    (r = get_duration(p, "pins", "lifetime", &cfg->lifetime)) != 0 ||
 	    (r = get_ignore(p, cfg)) != 0)
 		return r;

@@ -142,30 +142,9 @@ static const struct sandbox_rule helper_rules[] = {
 	ALLOW("rename"),
 	ALLOW("renameat"),
 	ALLOW("renameat2"),
-};
-
-/*
- * cardagent-notify (GLib's GDBus) runs under this filter too: its worker
- * threads, their names and wakeups, the D-Bus handshake.
- */
-#define THREAD_FLAGS	(CLONE_VM | CLONE_FS | CLONE_FILES | \
-			    CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM | \
-			    CLONE_SETTLS | CLONE_PARENT_SETTID | \
-			    CLONE_CHILD_CLEARTID)
-static const struct sandbox_rule notify_rules[] = {
-	/* its flags live in memory: fail it, glibc then uses clone(2) */
-	{ .name = "clone3", .fail_errno = ENOSYS },
-	/* pthread_create: exactly glibc's thread flags, no namespace */
-	ALLOW_IF("clone", ARG_EQ(CLONE_FLAGS_ARG, THREAD_FLAGS)),
-	ALLOW_IF("prctl", ARG_EQ(0, PR_SET_NAME)),
-	ALLOW("eventfd2"),	/* GMainContext wakeups */
-	ALLOW("rt_sigaction"),	/* glibc's SIGRT_1; GLib's SIGPIPE */
-	ALLOW("getegid"),	/* D-Bus EXTERNAL authentication */
-	ALLOW_IF("recvfrom", ARG_EQ(3, 0)),	/* the auth handshake */
-	ALLOW("statfs"),	/* libselinux looks for selinuxfs */
-	/* GLib copies the creating thread's scheduling to new threads */
-	ALLOW("sched_getattr"),
-	ALLOW("sched_setattr"),
+	ALLOW("mlock"),			/* pinstore: libsecret's memory */
+	ALLOW("munlock"),
+	ALLOW_IF("getrusage", ARG_EQ(0, RUSAGE_SELF)),	/* libgcrypt */
 };
 
 static const struct sandbox_group loop_group = {
@@ -184,17 +163,12 @@ static const struct sandbox_group helper_group = {
 	helper_rules, sizeof(helper_rules) / sizeof(helper_rules[0]),
 };
 
-static const struct sandbox_group notify_group = {
-	"notify", "cardagent-notify: GDBus threads and the D-Bus handshake",
-	notify_rules, sizeof(notify_rules) / sizeof(notify_rules[0]),
-};
-
 int
 sv_sandbox(void)
 {
 	static const struct sandbox_group *const groups[] = {
 		&sandbox_group_base, &sandbox_group_privsep, &loop_group,
-		&startup_group, &helper_group, &notify_group,
+		&startup_group, &helper_group, &sandbox_group_gdbus,
 	};
 	int r;
 

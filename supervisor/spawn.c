@@ -140,6 +140,10 @@ helper_argv(const struct sv *sv, const struct sv_helper *h, char **argv,
 		argv[(*argcp)++] = "-i";
 		argv[(*argcp)++] = idle;
 	}
+	if (h->role == PRIVSEP_ROLE_PINSTORE && sv->secret_service) {
+		argv[(*argcp)++] = "-b";
+		argv[(*argcp)++] = "secret-service";
+	}
 	for (i = 0; h->role == PRIVSEP_ROLE_CARDD && sv->ignore != NULL &&
 	    sv->ignore[i] != NULL && i < HELPER_IGNORE_MAX; i++) {
 		argv[(*argcp)++] = "-x";

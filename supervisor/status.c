@@ -229,6 +229,9 @@ print_pin(const struct status_card *c)
 	case STATUS_PIN_FILE:
 		printf("stored in the file\n");
 		break;
+	case STATUS_PIN_SECRET:
+		printf("stored in the Secret Service\n");
+		break;
 	case STATUS_PIN_MEMORY:
 		fmt_expiry(c->expires_in, 0, when, sizeof(when));
 		printf("memory only, expires %s (in %u s)\n", when,

@@ -104,6 +104,7 @@ struct sv {
 	long		 lifetime;	/* -t seconds, 0: none */
 	long		 idle;		/* idle timeout, s; 0: none */
 	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
+	int		 secret_service;	/* pinstore's backend */
 	int		 helper_stderr;	/* -1: our own stderr */
 	int		 sigfd;
 	int		 stopping;

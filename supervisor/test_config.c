@@ -140,10 +140,17 @@ test_malformed(void **state)
 static void
 test_backend(void **state)
 {
-	assert_error("[pins]\nbackend = secret-service\n",
-	    "not available in this build");
+	struct config cfg;
+
+	assert_int_equal(parse("[pins]\nbackend = secret-service\n", &cfg),
+	    0);
+	assert_int_equal(cfg.secret_service, 1);
+	config_clear(&cfg);
+	assert_int_equal(parse("[pins]\nbackend = file\n", &cfg), 0);
+	assert_int_equal(cfg.secret_service, 0);
+	config_clear(&cfg);
 	assert_error("[pins]\nbackend = kwallet\n",
-	    "unknown backend \"kwallet\"");
+	    "unknown backend \"kwallet\" (known: file, secret-service)");
 }
 
 static void

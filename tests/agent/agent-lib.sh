@@ -236,3 +236,31 @@ known_hosts_home()
 	echo "$SSHD_HOST $(cat "$RIG_DIR/hostkey.pub")" \
 	    >"$HOME/.ssh/known_hosts"
 }
+
+# bus_start: a session bus of our own on $RIG_SDIR/bus that activates
+# nothing (no service files: an absent service stays absent).  Its
+# address has no guid, as systemd's per-user bus: a bus started again on
+# the same socket is the same address.
+bus_start()
+{
+	cat >"$RIG_DIR/bus.conf" <<EOB
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$RIG_SDIR/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOB
+	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
+	    --print-pid=4 4>"$RIG_DIR/bus.pid" || return 1
+	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
+	DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_SDIR/bus
+	export DBUS_SESSION_BUS_ADDRESS
+	[ -S "$RIG_SDIR/bus" ]
+}

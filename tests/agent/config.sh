@@ -1,6 +1,6 @@
 #!/bin/sh
 # The configuration file, $XDG_CONFIG_HOME/cardagent/config: a bad one
-# (malformed, a typo in a key, a backend this build lacks, writable by
+# (malformed, a typo in a key, an unknown backend, writable by
 # others) stops cardagent with a message naming the file; log-level,
 # [readers] ignore and [pins] lifetime do what cardagent.conf(5) says.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -38,10 +38,10 @@ tap_check "... naming the file and the line" \
 tap_check "a typo in a key: refused" refused '[agent]\nidle-timout = 5m\n'
 tap_check "... naming the key" \
     says "$CONF: unknown key \"idle-timout\" in group [agent]"
-tap_check "backend = secret-service: refused" \
-    refused '[pins]\nbackend = secret-service\n'
-tap_check "... as not available in this build" \
-    says "the Secret Service backend is not available in this build"
+tap_check "an unknown backend: refused" \
+    refused '[pins]\nbackend = kwallet\n'
+tap_check "... naming the backends there are" \
+    says 'unknown backend "kwallet" (known: file, secret-service)'
 printf '[pins]\nbackend = file\n' >"$CONF"
 chmod 664 "$CONF"
 tap_check "a file others may write: refused" \

@@ -18,32 +18,6 @@ command -v dbus-daemon >/dev/null || tap_skip_all "no dbus-daemon"
 tap_plan 18
 agent_env
 
-# A session bus of our own, on a socket in the test directory.
-bus_start()
-{
-	cat >"$RIG_DIR/bus.conf" <<EOB
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$RIG_SDIR/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOB
-	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
-	    --print-address=3 --print-pid=4 3>"$RIG_DIR/bus.addr" \
-	    4>"$RIG_DIR/bus.pid" || return 1
-	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
-	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/bus.addr")
-	export DBUS_SESSION_BUS_ADDRESS
-	[ -n "$DBUS_SESSION_BUS_ADDRESS" ]
-}
-
 listener_start()
 {
 	: >"$RIG_DIR/notices"

@@ -143,7 +143,7 @@ check_bad_card(void (*spoil)(struct status_card *), int err)
 	buf_free(b);
 }
 
-static void pin_5(struct status_card *c) { c->pin = 5; }
+static void pin_6(struct status_card *c) { c->pin = 6; }
 static void expiry_on_file(struct status_card *c) { c->expires_in = 1; }
 static void tries_200(struct status_card *c) { c->tries = 200; }
 static void uif_9(struct status_card *c) { c->uif = 9; }
@@ -153,7 +153,7 @@ static void empty_blob(struct status_card *c) { buf_reset(c->blob); }
 static void
 test_bad_values(void **state)
 {
-	check_bad_card(pin_5, ERR_FORMAT);
+	check_bad_card(pin_6, ERR_FORMAT);
 	check_bad_card(expiry_on_file, ERR_FORMAT);
 	check_bad_card(tries_200, ERR_FORMAT);
 	check_bad_card(uif_9, ERR_FORMAT);
@@ -219,7 +219,9 @@ static void
 test_names(void **state)
 {
 	assert_string_equal(status_pin_name(STATUS_PIN_INVALID), "invalid");
-	assert_null(status_pin_name(5));
+	assert_string_equal(status_pin_name(STATUS_PIN_SECRET),
+	    "secret-service");
+	assert_null(status_pin_name(6));
 	assert_string_equal(status_uif_name(0), "off");
 	assert_string_equal(status_uif_name(2), "permanent");
 	assert_string_equal(status_uif_name(4), "permanent-cached");
