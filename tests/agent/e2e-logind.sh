@@ -1,0 +1,220 @@
+#!/bin/sh
+# De-authorisation on session lock and suspend, through logind on the
+# system bus: a private dbus-daemon of type system and fake-logind, a
+# stand-in that owns org.freedesktop.login1 and emits the session's
+# Lock (SIGUSR1) and PrepareForSleep(true) (SIGUSR2) or (false)
+# (SIGHUP) when told.  After Lock or PrepareForSleep(true) the card no
+# longer counts the User PIN as verified and a memory-only PIN is gone,
+# so a login fails; PrepareForSleep(false) changes nothing.  Without a
+# system bus, with a bus but no logind, and with deauth-on-lock = false
+# the agent works and says logind watching is off.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/rig/rig.sh"
+. "$top_srcdir/tests/agent/agent-lib.sh"
+
+PIN=271828
+ID=0000:000000E3
+FAKE=$top_builddir/tests/agent/fake-logind
+
+rig_init
+command -v dbus-daemon >/dev/null || tap_skip_all "no dbus-daemon"
+tap_plan 37
+agent_env
+unset DBUS_SYSTEM_BUS_ADDRESS XDG_SESSION_ID
+
+fails() { ! "$@" >/dev/null 2>&1; }
+verified() { rig_card_ctl c status | grep -qx pw1-82-verified; }
+
+# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN
+wait_for()
+{
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# wait_count FILE PATTERN N: up to 10 s for N lines matching PATTERN
+wait_count()
+{
+	_i=0
+	while [ $_i -lt 100 ]; do
+		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# unverified_within MS: the card forgets PW1 within MS milliseconds.
+unverified_within()
+{
+	_t0=$(date +%s%N)
+	while [ "$(elapsed_ms "$_t0")" -lt "$1" ]; do
+		verified || {
+			echo "# unverified after $(elapsed_ms "$_t0") ms"
+			return 0
+		}
+		sleep 0.05
+	done
+	return 1
+}
+
+# A memory-only PIN, a login that verifies the card.
+memory_pin()
+{
+	askpass_set "$PIN"
+	sadd -e "$ID" >/dev/null 2>&1
+	[ "$(sadd -t 600 -s "$ID" 2>&1)" = "Card added: $ID" ] &&
+	    ssh_login && verified
+}
+
+watcher_pid() { agent_helper_pid logind; }
+
+# A system bus of our own, on a socket in the test directory.
+bus_start()
+{
+	cat >"$RIG_DIR/sysbus.conf" <<EOB
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path=$RIG_SDIR/sysbus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*"/>
+    <allow send_type="signal"/>
+    <allow receive_sender="*"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOB
+	timeout 10 dbus-daemon --config-file="$RIG_DIR/sysbus.conf" --fork \
+	    --print-address=3 --print-pid=4 3>"$RIG_DIR/sysbus.addr" \
+	    4>"$RIG_DIR/sysbus.pid" || return 1
+	rig_track_pid "$(cat "$RIG_DIR/sysbus.pid")"
+	DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/sysbus.addr")
+	export DBUS_SYSTEM_BUS_ADDRESS
+	[ -n "$DBUS_SYSTEM_BUS_ADDRESS" ]
+}
+
+logind_start()
+{
+	"$FAKE" >"$RIG_DIR/logind.out" 2>"$RIG_DIR/logind.err" &
+	LOGIND_PID=$!
+	rig_track_pid "$LOGIND_PID"
+	wait_for "$RIG_DIR/logind.out" '^ready$'
+}
+
+# emit SIGNAL NAME: fake-logind emits NAME; wait until it has.
+emit()
+{
+	_n=$(grep -c "^emitted $2" "$RIG_DIR/logind.out")
+	kill -"$1" "$LOGIND_PID"
+	_i=0
+	while [ $_i -lt 50 ]; do
+		[ "$(grep -c "^emitted $2" "$RIG_DIR/logind.out")" -gt "$_n" ] &&
+		    return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+tap_check "pcscd starts" rig_start_pcscd 1
+rig_card_init c --serial 000000E3 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
+    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+tap_is "the card serves" "$?" 0
+tap_check "sshd starts" sshd_start
+sshd_authorize "$("$VCARD" pubkey "$RIG_DIR/c.state" aut)"
+
+# No system bus at all (unless the host has one at the default path).
+if [ -e /run/dbus/system_bus_socket ]; then
+	for _t in 1 2 3; do
+		tap_skip "no system bus" "the host has /run/dbus/system_bus_socket"
+	done
+else
+	tap_check "cardagent starts without a system bus" agent_start
+	tap_check "... says logind watching is off" grep -q \
+	    'no system bus: logind watching is off' "$RIG_DIR/agent.log"
+	tap_check "... and works: memory-only PIN, login" memory_pin
+	agent_stop
+fi
+
+tap_check "a private system bus starts" bus_start
+
+# A bus, but no logind on it: the watcher says so once and is not
+# started again.
+: >"$RIG_DIR/agent.log"
+tap_check "cardagent starts on a bus without logind" agent_start
+tap_check "... the watcher finds no logind" wait_for "$RIG_DIR/agent.log" \
+    'cardagent-logind: no logind on the system bus'
+tap_check "... logind watching is off" wait_for "$RIG_DIR/agent.log" \
+    'logind watching is off'
+sleep 1.5
+tap_is "... and it is not restarted" \
+    "$(grep -c 'started cardagent-logind' "$RIG_DIR/agent.log")" 1
+agent_stop
+
+tap_check "fake-logind owns org.freedesktop.login1" logind_start
+: >"$RIG_DIR/agent.log"
+tap_check "cardagent starts" agent_start
+tap_check "the watcher subscribes to the session" wait_for \
+    "$RIG_DIR/agent.log" 'cardagent-logind: watching session .*_31'
+tap_check "it asked logind for the supervisor's session" grep -qx \
+    "GetSessionByPID $SSH_AGENT_PID" "$RIG_DIR/logind.out"
+
+tap_check "memory-only PIN: login, the card is verified" memory_pin
+tap_check "Lock is emitted" emit USR1 Lock
+tap_check "Lock: the card is no longer verified" unverified_within 2000
+tap_check "Lock: the memory-only PIN is gone, no login" fails ssh_login
+tap_check "Lock is logged" grep -q \
+    'session locked: de-authorising the cards' "$RIG_DIR/agent.log"
+
+tap_check "memory-only PIN again: login, verified" memory_pin
+tap_check "PrepareForSleep(false) is emitted" emit HUP PrepareForSleep
+sleep 1
+tap_check "PrepareForSleep(false): still verified, login works" \
+    eval "verified && ssh_login"
+tap_check "PrepareForSleep(true) is emitted" emit USR2 PrepareForSleep
+tap_check "PrepareForSleep(true): the card is no longer verified" \
+    unverified_within 2000
+tap_check "PrepareForSleep(true): no login" fails ssh_login
+tap_check "sleep is logged" grep -q \
+    'going to sleep: de-authorising the cards' "$RIG_DIR/agent.log"
+
+# A watcher that dies is restarted (after a delay) and watches again.
+old=$(watcher_pid)
+kill -KILL "$old"
+new=$(agent_wait_helper logind "$old")
+tap_check "a killed watcher is restarted" test -n "$new"
+tap_check "... and subscribes again" wait_count "$RIG_DIR/agent.log" \
+    'cardagent-logind: watching session' 2
+tap_check "memory-only PIN: login, verified" memory_pin
+tap_check "Lock after the restart" emit USR1 Lock
+tap_check "... de-authorises" unverified_within 2000
+
+agent_stop
+sleep 0.5
+tap_check "cardagent stops its watcher" fails _rig_alive "$new"
+
+# deauth-on-lock = false: no watcher, Lock changes nothing.
+printf '[agent]\ndeauth-on-lock = false\n' \
+    >"$XDG_CONFIG_HOME/cardagent/config"
+: >"$RIG_DIR/agent.log"
+tap_check "cardagent starts with deauth-on-lock = false" agent_start
+tap_check "... says logind watching is off" grep -q \
+    'logind watching is off (deauth-on-lock = false)' "$RIG_DIR/agent.log"
+tap_check "... memory-only PIN: login, verified" memory_pin
+emit USR1 Lock
+sleep 1
+tap_check "... after Lock still verified, login works" \
+    eval "verified && ssh_login"
+rm -f "$XDG_CONFIG_HOME/cardagent/config"
+agent_stop
+
+tap_done
