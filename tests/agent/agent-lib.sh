@@ -236,3 +236,67 @@ known_hosts_home()
 	echo "$SSHD_HOST $(cat "$RIG_DIR/hostkey.pub")" \
 	    >"$HOME/.ssh/known_hosts"
 }
+
+# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN.
+wait_for()
+{
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# card_verified CARD: the card counts the User PIN as verified.
+card_verified() { rig_card_ctl "$1" status | grep -qx pw1-82-verified; }
+
+# card_unverified_within CARD MS: the card forgets PW1 within MS ms.
+card_unverified_within()
+{
+	_t0=$(date +%s%N)
+	while [ "$(elapsed_ms "$_t0")" -lt "$2" ]; do
+		card_verified "$1" || {
+			echo "# unverified after $(elapsed_ms "$_t0") ms"
+			return 0
+		}
+		sleep 0.05
+	done
+	return 1
+}
+
+# dbus_start session|system: a private dbus-daemon of that type on a
+# socket in the test directory, open to all; exports its address as
+# DBUS_SESSION_BUS_ADDRESS or DBUS_SYSTEM_BUS_ADDRESS.
+dbus_start()
+{
+	cat >"$RIG_DIR/$1-bus.conf" <<EOB
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>$1</type>
+  <listen>unix:path=$RIG_SDIR/$1-bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow send_type="signal"/>
+    <allow receive_sender="*"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOB
+	timeout 10 dbus-daemon --config-file="$RIG_DIR/$1-bus.conf" --fork \
+	    --print-address=3 --print-pid=4 3>"$RIG_DIR/$1-bus.addr" \
+	    4>"$RIG_DIR/$1-bus.pid" || return 1
+	rig_track_pid "$(cat "$RIG_DIR/$1-bus.pid")"
+	_addr=$(head -n 1 "$RIG_DIR/$1-bus.addr")
+	[ -n "$_addr" ] || return 1
+	case $1 in
+	session) DBUS_SESSION_BUS_ADDRESS=$_addr
+		export DBUS_SESSION_BUS_ADDRESS ;;
+	system) DBUS_SYSTEM_BUS_ADDRESS=$_addr
+		export DBUS_SYSTEM_BUS_ADDRESS ;;
+	esac
+}

@@ -23,19 +23,7 @@ agent_env
 unset DBUS_SYSTEM_BUS_ADDRESS XDG_SESSION_ID
 
 fails() { ! "$@" >/dev/null 2>&1; }
-verified() { rig_card_ctl c status | grep -qx pw1-82-verified; }
-
-# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN
-wait_for()
-{
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+verified() { card_verified c; }
 
 # wait_count FILE PATTERN N: up to 10 s for N lines matching PATTERN
 wait_count()
@@ -45,20 +33,6 @@ wait_count()
 		[ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
 		sleep 0.1
 		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# unverified_within MS: the card forgets PW1 within MS milliseconds.
-unverified_within()
-{
-	_t0=$(date +%s%N)
-	while [ "$(elapsed_ms "$_t0")" -lt "$1" ]; do
-		verified || {
-			echo "# unverified after $(elapsed_ms "$_t0") ms"
-			return 0
-		}
-		sleep 0.05
 	done
 	return 1
 }
@@ -74,33 +48,6 @@ memory_pin()
 
 watcher_pid() { agent_helper_pid logind; }
 
-# A system bus of our own, on a socket in the test directory.
-bus_start()
-{
-	cat >"$RIG_DIR/sysbus.conf" <<EOB
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>system</type>
-  <listen>unix:path=$RIG_SDIR/sysbus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*"/>
-    <allow send_type="signal"/>
-    <allow receive_sender="*"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOB
-	timeout 10 dbus-daemon --config-file="$RIG_DIR/sysbus.conf" --fork \
-	    --print-address=3 --print-pid=4 3>"$RIG_DIR/sysbus.addr" \
-	    4>"$RIG_DIR/sysbus.pid" || return 1
-	rig_track_pid "$(cat "$RIG_DIR/sysbus.pid")"
-	DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/sysbus.addr")
-	export DBUS_SYSTEM_BUS_ADDRESS
-	[ -n "$DBUS_SYSTEM_BUS_ADDRESS" ]
-}
-
 logind_start()
 {
 	"$FAKE" >"$RIG_DIR/logind.out" 2>"$RIG_DIR/logind.err" &
@@ -113,6 +60,7 @@ logind_start()
 emit()
 {
 	_n=$(grep -c "^emitted $2" "$RIG_DIR/logind.out")
+	EMIT_T0=$(date +%s%N)
 	kill -"$1" "$LOGIND_PID"
 	_i=0
 	while [ $_i -lt 50 ]; do
@@ -145,7 +93,7 @@ else
 	agent_stop
 fi
 
-tap_check "a private system bus starts" bus_start
+tap_check "a private system bus starts" dbus_start system
 
 # A bus, but no logind on it: the watcher says so once and is not
 # started again.
@@ -170,7 +118,8 @@ tap_check "it asked logind for the supervisor's session" grep -qx \
 
 tap_check "memory-only PIN: login, the card is verified" memory_pin
 tap_check "Lock is emitted" emit USR1 Lock
-tap_check "Lock: the card is no longer verified" unverified_within 2000
+tap_check "Lock: the card is no longer verified" card_unverified_within c 2000
+echo "# from Lock to an unverified card: $(elapsed_ms "$EMIT_T0") ms at most"
 tap_check "Lock: the memory-only PIN is gone, no login" fails ssh_login
 tap_check "Lock is logged" grep -q \
     'session locked: de-authorising the cards' "$RIG_DIR/agent.log"
@@ -182,7 +131,9 @@ tap_check "PrepareForSleep(false): still verified, login works" \
     eval "verified && ssh_login"
 tap_check "PrepareForSleep(true) is emitted" emit USR2 PrepareForSleep
 tap_check "PrepareForSleep(true): the card is no longer verified" \
-    unverified_within 2000
+    card_unverified_within c 2000
+echo "# from PrepareForSleep(true) to an unverified card:" \
+    "$(elapsed_ms "$EMIT_T0") ms at most"
 tap_check "PrepareForSleep(true): no login" fails ssh_login
 tap_check "sleep is logged" grep -q \
     'going to sleep: de-authorising the cards' "$RIG_DIR/agent.log"
@@ -196,7 +147,7 @@ tap_check "... and subscribes again" wait_count "$RIG_DIR/agent.log" \
     'cardagent-logind: watching session' 2
 tap_check "memory-only PIN: login, verified" memory_pin
 tap_check "Lock after the restart" emit USR1 Lock
-tap_check "... de-authorises" unverified_within 2000
+tap_check "... de-authorises" card_unverified_within c 2000
 
 agent_stop
 sleep 0.5

@@ -18,32 +18,6 @@ command -v dbus-daemon >/dev/null || tap_skip_all "no dbus-daemon"
 tap_plan 18
 agent_env
 
-# A session bus of our own, on a socket in the test directory.
-bus_start()
-{
-	cat >"$RIG_DIR/bus.conf" <<EOB
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$RIG_SDIR/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOB
-	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
-	    --print-address=3 --print-pid=4 3>"$RIG_DIR/bus.addr" \
-	    4>"$RIG_DIR/bus.pid" || return 1
-	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
-	DBUS_SESSION_BUS_ADDRESS=$(head -n 1 "$RIG_DIR/bus.addr")
-	export DBUS_SESSION_BUS_ADDRESS
-	[ -n "$DBUS_SESSION_BUS_ADDRESS" ]
-}
-
 listener_start()
 {
 	: >"$RIG_DIR/notices"
@@ -53,18 +27,6 @@ listener_start()
 	_i=0
 	while [ $_i -lt 50 ]; do
 		grep -q ready "$RIG_DIR/listen.out" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN
-wait_for()
-{
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 		_i=$((_i + 1))
 	done
@@ -101,7 +63,7 @@ sshd_authorize "$KEY"
 known_hosts_home
 HOST=$SSHD_HOST
 
-tap_check "a private session bus starts" bus_start
+tap_check "a private session bus starts" dbus_start session
 tap_check "the stand-in notification server owns its name" listener_start
 tap_check "cardagent starts" agent_start
 askpass_set "$PIN"
