@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +30,9 @@
 #define SESSION_IFACE	"org.freedesktop.login1.Session"
 #define CALL_TIMEOUT_MS	5000
 
-#define OUT_FD		STDOUT_FILENO
-
 struct watch {
 	GMainLoop	*loop;
+	int		 out;		/* the supervisor's socket */
 	int		 status;	/* the exit status */
 };
 
@@ -40,12 +40,34 @@ static void __attribute__((format(printf, 1, 2)))
 say(const char *fmt, ...)
 {
 	va_list ap;
+	char msg[512];
 
 	va_start(ap, fmt);
-	fprintf(stderr, "cardagent-logind: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* one write: in the background stderr is a datagram to syslog */
+	fprintf(stderr, "cardagent-logind: %s\n", msg);
+}
+
+/*
+ * GLib's warnings as our own lines.  Its default writer probes stderr
+ * for journald with getpeername(2), which the supervisor's seccomp
+ * table does not allow (the watcher would die of SIGSYS), and writes
+ * debug messages (G_MESSAGES_DEBUG) to stdout: we drop those.
+ */
+static GLogWriterOutput
+log_writer(GLogLevelFlags level, const GLogField *fields, gsize n,
+    gpointer data)
+{
+	gsize i;
+
+	if (level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG))
+		return G_LOG_WRITER_HANDLED;
+	for (i = 0; i < n; i++)
+		if (strcmp(fields[i].key, "MESSAGE") == 0 &&
+		    fields[i].length == -1)
+			say("%s", (const char *)fields[i].value);
+	return G_LOG_WRITER_HANDLED;
 }
 
 static void
@@ -61,7 +83,7 @@ tell(struct watch *w, char event)
 {
 	ssize_t n;
 
-	while ((n = write(OUT_FD, &event, 1)) == -1 && errno == EINTR)
+	while ((n = write(w->out, &event, 1)) == -1 && errno == EINTR)
 		;
 	if (n != 1) {
 		say("cannot tell the supervisor: %s", strerror(errno));
@@ -157,16 +179,29 @@ find_session(GDBusConnection *bus, guint32 pid, int *gone)
 	return path;
 }
 
-static guint
+/* Once the bus has answered, the matches sent before are in place. */
+static void
+bus_round_trip(GDBusConnection *bus)
+{
+	GVariant *reply;
+
+	reply = g_dbus_connection_call_sync(bus, "org.freedesktop.DBus",
+	    "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId", NULL,
+	    NULL, G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, NULL);
+	if (reply != NULL)
+		g_variant_unref(reply);
+}
+
+static void
 subscribe(GDBusConnection *bus, const char *iface, const char *signal,
     const char *path, GDBusSignalCallback cb, struct watch *w)
 {
-	return g_dbus_connection_signal_subscribe(bus, LOGIND_NAME, iface,
+	(void)g_dbus_connection_signal_subscribe(bus, LOGIND_NAME, iface,
 	    signal, path, NULL, G_DBUS_SIGNAL_FLAGS_NONE, cb, w, NULL);
 }
 
-/* Subscribe, then find the session (a round trip: the matches are in
- * place at the bus when it returns). 0, or the exit status. */
+/* Subscribe, find the session, subscribe to its Lock; -1 to watch,
+ * else the exit status. */
 static int
 watch_start(GDBusConnection *bus, guint32 pid, struct watch *w)
 {
@@ -181,9 +216,7 @@ watch_start(GDBusConnection *bus, guint32 pid, struct watch *w)
 	}
 	if (session != NULL) {
 		subscribe(bus, SESSION_IFACE, "Lock", session, on_lock, w);
-		/* one more round trip: the Lock match is in place too */
-		g_free(session_call(bus, "GetSessionByPID",
-		    g_variant_new_uint32(pid), NULL));
+		bus_round_trip(bus);
 		say("watching session %s for lock and the system for sleep",
 		    session);
 	} else
@@ -195,7 +228,7 @@ watch_start(GDBusConnection *bus, guint32 pid, struct watch *w)
 int
 main(int argc, char **argv)
 {
-	struct watch w = { NULL, 1 };
+	struct watch w = { NULL, -1, 1 };
 	GDBusConnection *bus;
 	GError *err = NULL;
 	char *end;
@@ -208,6 +241,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: cardagent-logind PID\n");
 		return 2;
 	}
+	g_log_set_writer_func(log_writer, NULL, NULL);
+	/* the socket carries events alone: stdout goes where stderr goes */
+	if ((w.out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    dup2(STDERR_FILENO, STDOUT_FILENO) == -1) {
+		say("cannot move the supervisor's socket: %s",
+		    strerror(errno));
+		return 1;
+	}
 	if ((bus = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err)) == NULL) {
 		say("no system bus: %s", err->message);
 		g_error_free(err);
@@ -216,7 +257,7 @@ main(int argc, char **argv)
 	g_dbus_connection_set_exit_on_close(bus, FALSE);
 	w.loop = g_main_loop_new(NULL, FALSE);
 	g_signal_connect(bus, "closed", G_CALLBACK(on_closed), &w);
-	g_unix_fd_add(OUT_FD, G_IO_IN | G_IO_HUP | G_IO_ERR, on_supervisor,
+	g_unix_fd_add(w.out, G_IO_IN | G_IO_HUP | G_IO_ERR, on_supervisor,
 	    &w);
 	if ((r = watch_start(bus, (guint32)pid, &w)) == -1) {
 		g_main_loop_run(w.loop);

@@ -122,6 +122,7 @@ logind_input(struct sv *sv)
 	struct sv_logind *l = &sv->logind;
 	char ev[EVENTS_MAX];
 	ssize_t n, i;
+	int lock = 0, suspend = 0;
 
 	if ((n = read(l->fd, ev, sizeof(ev))) == -1 &&
 	    (errno == EAGAIN || errno == EINTR))
@@ -130,11 +131,11 @@ logind_input(struct sv *sv)
 		logind_close(l);
 		return;
 	}
-	for (i = 0; i < n && !sv->stopping; i++) {
+	for (i = 0; i < n; i++) {
 		if (ev[i] == 'L')
-			sv_deauth(sv, "session locked");
+			lock = 1;
 		else if (ev[i] == 'S')
-			sv_deauth(sv, "going to sleep");
+			suspend = 1;
 		else {
 			error("cardagent-logind sent 0x%02x; stopping it",
 			    (unsigned char)ev[i]);
@@ -143,6 +144,13 @@ logind_input(struct sv *sv)
 			return;
 		}
 	}
+	/* events that came together: one de-authorisation */
+	if (sv->stopping)
+		return;
+	if (lock)
+		sv_deauth(sv, "session locked");
+	else if (suspend)
+		sv_deauth(sv, "going to sleep");
 }
 
 /* Non-zero if pid was the watcher; restart it after a failure. */
@@ -151,7 +159,7 @@ logind_reaped(struct sv *sv, pid_t pid, int status)
 {
 	struct sv_logind *l = &sv->logind;
 
-	if (pid != l->pid || pid == -1)
+	if (pid != l->pid)
 		return 0;
 	l->pid = -1;
 	logind_close(l);
