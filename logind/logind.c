@@ -1,6 +1,7 @@
 /*
  * cardagent-logind PID: watch systemd-logind on the system bus for the
- * session of process PID (the supervisor) being locked and for the
+ * session of process PID (the supervisor; else $XDG_SESSION_ID's, else
+ * the user's graphical session) being locked and for the
  * system going to sleep, and write one byte per event to stdout, a
  * socket the supervisor polls: 'L' (Session.Lock), 'S'
  * (Manager.PrepareForSleep(true)).  The supervisor then de-authorises
@@ -28,6 +29,7 @@
 #define LOGIND_PATH	"/org/freedesktop/login1"
 #define MANAGER_IFACE	"org.freedesktop.login1.Manager"
 #define SESSION_IFACE	"org.freedesktop.login1.Session"
+#define USER_IFACE	"org.freedesktop.login1.User"
 #define CALL_TIMEOUT_MS	5000
 
 struct watch {
@@ -127,9 +129,9 @@ on_supervisor(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Manager.method(arg) -> a session's object path, or NULL. */
+/* Manager.method(arg) -> an object path, or NULL. */
 static gchar *
-session_call(GDBusConnection *bus, const char *method, GVariant *arg,
+manager_call(GDBusConnection *bus, const char *method, GVariant *arg,
     GError **err)
 {
 	GVariant *reply;
@@ -147,8 +149,42 @@ session_call(GDBusConnection *bus, const char *method, GVariant *arg,
 }
 
 /*
- * The session of pid, else $XDG_SESSION_ID's.  NULL with *gone set when
- * logind is not there at all; NULL alone: no session to watch.
+ * Our user's graphical session (User.Display), for a supervisor in no
+ * session of its own: one that systemd --user started.  NULL if none.
+ */
+static gchar *
+display_session(GDBusConnection *bus)
+{
+	GVariant *reply, *v;
+	gchar *user, *path = NULL;
+
+	if ((user = manager_call(bus, "GetUser",
+	    g_variant_new_uint32((guint32)getuid()), NULL)) == NULL)
+		return NULL;
+	reply = g_dbus_connection_call_sync(bus, LOGIND_NAME, user,
+	    "org.freedesktop.DBus.Properties", "Get",
+	    g_variant_new("(ss)", USER_IFACE, "Display"),
+	    G_VARIANT_TYPE("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+	    CALL_TIMEOUT_MS, NULL, NULL);
+	g_free(user);
+	if (reply == NULL)
+		return NULL;
+	g_variant_get(reply, "(v)", &v);
+	if (g_variant_is_of_type(v, G_VARIANT_TYPE("(so)")))
+		g_variant_get(v, "(so)", NULL, &path);
+	g_variant_unref(v);
+	g_variant_unref(reply);
+	if (path != NULL && strcmp(path, "/") == 0) {	/* none */
+		g_free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+/*
+ * The session of pid, else $XDG_SESSION_ID's, else the user's display
+ * session.  NULL with *gone set when logind is not there at all; NULL
+ * alone: no session to watch.
  */
 static gchar *
 find_session(GDBusConnection *bus, guint32 pid, int *gone)
@@ -158,25 +194,19 @@ find_session(GDBusConnection *bus, guint32 pid, int *gone)
 	gchar *path;
 
 	*gone = 0;
-	if ((path = session_call(bus, "GetSessionByPID",
+	if ((path = manager_call(bus, "GetSessionByPID",
 	    g_variant_new_uint32(pid), &err)) != NULL)
 		return path;
 	if (g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)) {
+	    g_error_matches(err, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER))
 		*gone = 1;
-		g_error_free(err);
+	g_error_free(err);
+	if (*gone)
 		return NULL;
-	}
-	say("GetSessionByPID: %s", err->message);
-	g_clear_error(&err);
-	if (id == NULL || *id == '\0')
-		return NULL;
-	if ((path = session_call(bus, "GetSession", g_variant_new_string(id),
-	    &err)) == NULL) {
-		say("GetSession: %s", err->message);
-		g_error_free(err);
-	}
-	return path;
+	if (id != NULL && *id != '\0' && (path = manager_call(bus,
+	    "GetSession", g_variant_new_string(id), NULL)) != NULL)
+		return path;
+	return display_session(bus);
 }
 
 /* Once the bus has answered, the matches sent before are in place. */

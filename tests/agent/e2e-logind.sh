@@ -5,9 +5,10 @@
 # Lock (SIGUSR1) and PrepareForSleep(true) (SIGUSR2) or (false)
 # (SIGHUP) when told.  After Lock or PrepareForSleep(true) the card no
 # longer counts the User PIN as verified and a memory-only PIN is gone,
-# so a login fails; PrepareForSleep(false) changes nothing.  Without a
-# system bus, with a bus but no logind, and with deauth-on-lock = false
-# the agent works and says logind watching is off.
+# so a login fails; PrepareForSleep(false) changes nothing.  The session
+# is the supervisor's, else the user's graphical one (User.Display).
+# Without a system bus, with a bus but no logind, and with
+# deauth-on-lock = false the agent works and says logind watching is off.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
@@ -18,7 +19,7 @@ FAKE=$top_builddir/tests/agent/fake-logind
 
 rig_init
 command -v dbus-daemon >/dev/null || tap_skip_all "no dbus-daemon"
-tap_plan 37
+tap_plan 44
 agent_env
 unset DBUS_SYSTEM_BUS_ADDRESS XDG_SESSION_ID
 
@@ -50,7 +51,7 @@ watcher_pid() { agent_helper_pid logind; }
 
 logind_start()
 {
-	"$FAKE" >"$RIG_DIR/logind.out" 2>"$RIG_DIR/logind.err" &
+	"$FAKE" "$@" >"$RIG_DIR/logind.out" 2>"$RIG_DIR/logind.err" &
 	LOGIND_PID=$!
 	rig_track_pid "$LOGIND_PID"
 	wait_for "$RIG_DIR/logind.out" '^ready$'
@@ -157,6 +158,23 @@ tap_check "... de-authorises" card_unverified_within c 2000
 agent_stop
 sleep 0.5
 tap_check "cardagent stops its watcher" fails _rig_alive "$new"
+
+# A supervisor in no session (as a systemd --user service is): the
+# user's graphical session, logind's User.Display, is watched.
+_rig_kill "$LOGIND_PID"
+tap_check "fake-logind with no session for the supervisor" \
+    logind_start --no-pid-session
+: >"$RIG_DIR/agent.log"
+tap_check "cardagent starts" agent_start
+tap_check "the watcher subscribes to the user's display session" \
+    wait_for "$RIG_DIR/agent.log" 'cardagent-logind: watching session .*_31'
+tap_check "... found through GetUser" grep -qx "GetUser $(id -u)" \
+    "$RIG_DIR/logind.out"
+tap_check "memory-only PIN: login, verified" memory_pin
+tap_check "Lock is emitted" emit USR1 Lock
+tap_check "Lock of the display session de-authorises" \
+    card_unverified_within c 2000
+agent_stop
 
 # deauth-on-lock = false: no watcher, Lock changes nothing.
 printf '[agent]\ndeauth-on-lock = false\n' \

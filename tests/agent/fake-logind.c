@@ -1,8 +1,11 @@
 /*
- * fake-logind: a stand-in for systemd-logind on a test's private system
- * bus.  Owns org.freedesktop.login1; Manager.GetSessionByPID(pid) and
- * Manager.GetSession(id) answer with the one session, SESSION_PATH, and
- * print "GetSessionByPID PID" or "GetSession ID" on stdout.  Signals
+ * fake-logind [--no-pid-session]: a stand-in for systemd-logind on a
+ * test's private system bus.  Owns org.freedesktop.login1;
+ * Manager.GetSessionByPID(pid) and Manager.GetSession(id) answer with
+ * the one session, SESSION_PATH, Manager.GetUser(uid) with USER_PATH,
+ * whose Display property is that session; each call prints its name
+ * and argument on stdout.  With --no-pid-session GetSessionByPID fails
+ * as for a process in no session (a systemd --user service).  Signals
  * make it emit: SIGUSR1 the session's Lock, SIGUSR2 the manager's
  * PrepareForSleep(true), SIGHUP PrepareForSleep(false); each emission
  * prints a line too.  Prints "ready" once it owns the name; runs until
@@ -13,12 +16,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <glib-unix.h>
 
 #define LOGIND_PATH	"/org/freedesktop/login1"
 #define SESSION_PATH	"/org/freedesktop/login1/session/_31"
+#define USER_PATH	"/org/freedesktop/login1/user/_0"
 
 static const char xml[] =
     "<node><interface name='org.freedesktop.login1.Manager'>"
@@ -28,29 +33,51 @@ static const char xml[] =
     "<method name='GetSession'>"
     "<arg type='s' direction='in'/><arg type='o' direction='out'/>"
     "</method>"
+    "<method name='GetUser'>"
+    "<arg type='u' direction='in'/><arg type='o' direction='out'/>"
+    "</method>"
     "<signal name='PrepareForSleep'><arg type='b'/></signal>"
+    "</interface>"
+    "<interface name='org.freedesktop.login1.User'>"
+    "<property name='Display' type='(so)' access='read'/>"
     "</interface></node>";
 
 static GDBusConnection *conn;
+static int no_pid_session;
 
 static void
 on_call(GDBusConnection *bus, const gchar *sender, const gchar *path,
     const gchar *iface, const gchar *method, GVariant *args,
     GDBusMethodInvocation *inv, gpointer data)
 {
-	guint32 pid;
+	guint32 n;
 	const gchar *id;
 
-	if (g_strcmp0(method, "GetSessionByPID") == 0) {
-		g_variant_get(args, "(u)", &pid);
-		printf("GetSessionByPID %u\n", pid);
+	if (g_variant_is_of_type(args, G_VARIANT_TYPE("(u)"))) {
+		g_variant_get(args, "(u)", &n);
+		printf("%s %u\n", method, n);
 	} else {
 		g_variant_get(args, "(&s)", &id);
-		printf("GetSession %s\n", id);
+		printf("%s %s\n", method, id);
 	}
 	fflush(stdout);
-	g_dbus_method_invocation_return_value(inv,
-	    g_variant_new("(o)", SESSION_PATH));
+	if (g_strcmp0(method, "GetUser") == 0)
+		g_dbus_method_invocation_return_value(inv,
+		    g_variant_new("(o)", USER_PATH));
+	else if (g_strcmp0(method, "GetSessionByPID") == 0 && no_pid_session)
+		g_dbus_method_invocation_return_dbus_error(inv,
+		    "org.freedesktop.login1.NoSessionForPID",
+		    "the process is in no session");
+	else
+		g_dbus_method_invocation_return_value(inv,
+		    g_variant_new("(o)", SESSION_PATH));
+}
+
+static GVariant *
+on_get(GDBusConnection *bus, const gchar *sender, const gchar *path,
+    const gchar *iface, const gchar *prop, GError **err, gpointer data)
+{
+	return g_variant_new("(so)", "1", SESSION_PATH);
 }
 
 static void
@@ -98,13 +125,15 @@ on_lost(GDBusConnection *bus, const gchar *name, gpointer data)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const GDBusInterfaceVTable vtable = { .method_call = on_call };
+	static const GDBusInterfaceVTable user = { .get_property = on_get };
 	GDBusNodeInfo *node;
 	GError *err = NULL;
 	GMainLoop *loop;
 
+	no_pid_session = argc == 2 && strcmp(argv[1], "--no-pid-session") == 0;
 	if ((conn = g_bus_get_sync(G_BUS_TYPE_SYSTEM, NULL, &err)) == NULL) {
 		fprintf(stderr, "fake-logind: %s\n", err->message);
 		return 1;
@@ -112,6 +141,11 @@ main(void)
 	node = g_dbus_node_info_new_for_xml(xml, NULL);
 	if (g_dbus_connection_register_object(conn, LOGIND_PATH,
 	    node->interfaces[0], &vtable, NULL, NULL, &err) == 0) {
+		fprintf(stderr, "fake-logind: %s\n", err->message);
+		return 1;
+	}
+	if (g_dbus_connection_register_object(conn, USER_PATH,
+	    node->interfaces[1], &user, NULL, NULL, &err) == 0) {
 		fprintf(stderr, "fake-logind: %s\n", err->message);
 		return 1;
 	}
