@@ -21,6 +21,7 @@ struct config {
 	long		 lifetime;	/* [pins] lifetime, s; 0: persist */
 	int		 secret_service;	/* [pins] backend */
 	long		 idle;		/* [agent] idle-timeout, s; 0: none */
+	int		 deauth_on_lock;	/* [agent] deauth-on-lock */
 	int		 have_level;	/* [agent] log-level given */
 	enum log_level	 level;
 	size_t		 nignore;	/* [readers] ignore */

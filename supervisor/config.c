@@ -22,16 +22,16 @@
 #include "err.h"
 #include "log.h"
 
-#define KEYS_MAX	3
+#define KEYS_MAX	4
 
 /* Every group and key there is; anything else is an error. */
 static const struct {
 	const char	*group;
 	const char	*keys[KEYS_MAX];
 } known[] = {
-	{ "agent", { "log-level", "idle-timeout", NULL } },
-	{ "pins", { "backend", "lifetime", NULL } },
-	{ "readers", { "ignore", NULL, NULL } },
+	{ "agent", { "log-level", "idle-timeout", "deauth-on-lock", NULL } },
+	{ "pins", { "backend", "lifetime", NULL, NULL } },
+	{ "readers", { "ignore", NULL, NULL, NULL } },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
@@ -196,6 +196,24 @@ get_level(struct parse *p, struct config *cfg)
 	return r;
 }
 
+/* true or false, nothing else; *vp is left alone if key is absent. */
+static int
+get_bool(struct parse *p, const char *group, const char *key, int *vp)
+{
+	char *s;
+	int r;
+
+	if ((r = get_string(p, group, key, &s)) != 0 || s == NULL)
+		return r;
+	if (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)
+		*vp = strcmp(s, "true") == 0;
+	else
+		r = fail(p, "[%s] %s: \"%s\" is neither true nor false",
+		    group, key, s);
+	g_free(s);
+	return r;
+}
+
 /* Where pinstore keeps persisted PINs: the file or the Secret Service. */
 static int
 get_backend(struct parse *p, struct config *cfg)
@@ -332,11 +350,20 @@ parse_values(struct parse *p, struct config *cfg)
 
 	if ((r = check_known(p)) != 0 || (r = get_level(p, cfg)) != 0 ||
 	    (r = get_duration(p, "agent", "idle-timeout", &cfg->idle)) != 0 ||
+	    (r = get_bool(p, "agent", "deauth-on-lock",
+	    &cfg->deauth_on_lock)) != 0 ||
 	    (r = get_backend(p, cfg)) != 0 ||
 	    (r = get_duration(p, "pins", "lifetime", &cfg->lifetime)) != 0 ||
 	    (r = get_ignore(p, cfg)) != 0)
 		return r;
 	return 0;
+}
+
+static void
+config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->deauth_on_lock = 1;
 }
 
 int
@@ -347,7 +374,7 @@ config_parse(const char *text, size_t len, const char *name,
 	GError *gerr = NULL;
 	int r;
 
-	memset(cfg, 0, sizeof(*cfg));
+	config_defaults(cfg);
 	if (errlen > 0)
 		err[0] = '\0';
 	if (len > CONFIG_FILE_MAX)
@@ -442,7 +469,7 @@ config_load(struct config *cfg)
 	size_t len;
 	int fd = -1, r;
 
-	memset(cfg, 0, sizeof(*cfg));
+	config_defaults(cfg);
 	if ((r = config_path(path, sizeof(path))) == ERR_NOT_FOUND)
 		return 0;	/* no home: no configuration */
 	if (r != 0) {

@@ -73,6 +73,7 @@ sv_init(struct sv *sv)
 			return r;
 	}
 	notice_init(sv);
+	logind_init(sv);
 	/* Blocked before any fork, so no signal is lost or fatal. */
 	loop_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1)
@@ -106,6 +107,7 @@ begin_stop(struct sv *sv)
 	}
 	if (sv->notify.pid != -1)
 		(void)kill(sv->notify.pid, SIGTERM);
+	logind_stop(sv);
 }
 
 /*
@@ -302,7 +304,8 @@ reap(struct sv *sv)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (notice_reaped(sv, pid, status))
+		if (notice_reaped(sv, pid, status) ||
+		    logind_reaped(sv, pid, status))
 			continue;
 		if (pid == sv->confirm.launcher) {
 			error("askpass launcher ended (status 0x%x)", status);
@@ -326,14 +329,15 @@ reap(struct sv *sv)
 	}
 }
 
-/* SIGUSR1: the agent has cardd reset the cards, pinstore drop PINs. */
-static void
-send_deauth(struct sv *sv)
+/* SIGUSR1, a session lock, a suspend: the agent has cardd reset the
+ * cards, pinstore drop memory-only PINs. */
+void
+sv_deauth(struct sv *sv, const char *why)
 {
 	struct sv_helper *h = &sv->helpers[H_AGENT];
 	int r;
 
-	info("SIGUSR1: de-authorising the cards");
+	info("%s: de-authorising the cards", why);
 	if (h->chan == NULL) {
 		error("the agent is not running: nothing to de-authorise");
 		return;
@@ -354,7 +358,7 @@ handle_signals(struct sv *sv)
 			continue;	/* reaped below, all at once */
 		if (si.ssi_signo == SIGUSR1) {
 			if (!sv->stopping)
-				send_deauth(sv);
+				sv_deauth(sv, "SIGUSR1");
 			continue;
 		}
 		info("signal %u: shutting down", si.ssi_signo);
@@ -375,6 +379,8 @@ run_timers(struct sv *sv)
 
 	next = notice_timer(sv, now);
 	if ((c = confirm_timer(sv, now)) != -1 && (next == -1 || c < next))
+		next = c;
+	if ((c = logind_timer(sv, now)) != -1 && (next == -1 || c < next))
 		next = c;
 
 	for (i = 0; i < H_COUNT; i++) {
@@ -415,7 +421,7 @@ poll_helper(const struct sv_helper *h, struct pollfd *pfd)
 int
 sv_run(struct sv *sv)
 {
-	struct pollfd pfd[3 + H_COUNT];
+	struct pollfd pfd[4 + H_COUNT];
 	struct sv_helper *h;
 	sigset_t set;
 	int i, timeout;
@@ -444,7 +450,10 @@ sv_run(struct sv *sv)
 		pfd[2 + H_COUNT].fd = sv->confirm.fd;
 		pfd[2 + H_COUNT].events = POLLIN;
 		pfd[2 + H_COUNT].revents = 0;
-		if (poll(pfd, 3 + H_COUNT, timeout) == -1 && errno != EINTR)
+		pfd[3 + H_COUNT].fd = sv->logind.fd;
+		pfd[3 + H_COUNT].events = POLLIN;
+		pfd[3 + H_COUNT].revents = 0;
+		if (poll(pfd, 4 + H_COUNT, timeout) == -1 && errno != EINTR)
 			fatal("poll: %s", strerror(errno));
 		if (pfd[0].revents != 0)
 			handle_signals(sv);
@@ -452,6 +461,8 @@ sv_run(struct sv *sv)
 			certs_input(&sv->certs);
 		if (sv->confirm.fd != -1 && pfd[2 + H_COUNT].revents != 0)
 			confirm_launcher_input(sv);
+		if (sv->logind.fd != -1 && pfd[3 + H_COUNT].revents != 0)
+			logind_input(sv);
 		for (i = 0; i < H_COUNT; i++) {
 			h = &sv->helpers[i];
 			if (h->chan != NULL && pfd[2 + i].fd == h->fd &&

@@ -276,6 +276,7 @@ configure(struct sv *sv, const struct opts *o, struct config *cfg)
 	}
 	sv->lifetime = o->lifetime != 0 ? o->lifetime : cfg->lifetime;
 	sv->idle = cfg->idle;
+	sv->deauth_on_lock = cfg->deauth_on_lock;
 	sv->ignore = cfg->ignore;
 	sv->secret_service = cfg->secret_service;
 	return 0;

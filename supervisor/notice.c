@@ -174,25 +174,6 @@ notify_allowed(struct sv_notify *n, int64_t now)
 	return 1;
 }
 
-/* In the child: stdin from /dev/null, no descriptor but 0-2, exec. */
-static void __attribute__((noreturn))
-notify_exec(const struct sv *sv, char *summary, char *body)
-{
-	char *argv[] = { sv->notify.path, summary, body, NULL };
-	sigset_t none;
-	int fd;
-
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
-	    dup2(fd, STDIN_FILENO) == -1 || (sv->helper_stderr != -1 &&
-	    dup2(sv->helper_stderr, STDERR_FILENO) == -1))
-		_exit(127);
-	closefrom(STDERR_FILENO + 1);
-	execv(sv->notify.path, argv);
-	_exit(127);
-}
-
 static void
 notify_start(struct sv *sv, const char *ident, const struct who *w)
 {
@@ -208,8 +189,11 @@ notify_start(struct sv *sv, const char *ident, const struct who *w)
 		error("fork for a notification: %s", strerror(errno));
 		return;
 	}
-	if (pid == 0)
-		notify_exec(sv, summary, body);
+	if (pid == 0) {
+		char *argv[] = { sv->notify.path, summary, body, NULL };
+
+		program_exec(sv, -1, argv);
+	}
 	sv->notify.pid = pid;
 	sv->notify.deadline = monotime_ms() + SV_NOTIFY_TIMEOUT;
 	debug("cardagent-notify started (pid %ld)", (long)pid);

@@ -187,6 +187,30 @@ child_exec(const struct sv *sv, const struct sv_helper *h, int chfd)
 	_exit(127);
 }
 
+/*
+ * In the child of a program that is no helper (cardagent-notify,
+ * cardagent-logind): stdin from /dev/null, stdout to out (-1: ours),
+ * stderr where the helpers' goes, no other descriptor; exec argv.
+ */
+void
+program_exec(const struct sv *sv, int out, char *const argv[])
+{
+	sigset_t none;
+	int fd;
+
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((fd = open("/dev/null", O_RDONLY)) == -1 ||
+	    dup2(fd, STDIN_FILENO) == -1 ||
+	    (out != -1 && dup2(out, STDOUT_FILENO) == -1) ||
+	    (sv->helper_stderr != -1 &&
+	    dup2(sv->helper_stderr, STDERR_FILENO) == -1))
+		_exit(127);
+	closefrom(STDERR_FILENO + 1);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
 int
 helper_spawn(struct sv *sv, struct sv_helper *h)
 {

@@ -56,6 +56,19 @@ struct sv_notify {
 	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
 };
 
+/* cardagent-logind: started so many times at most, waits doubled. */
+#define SV_LOGIND_TRIES		4
+#define SV_LOGIND_DELAY		1000	/* ms before the first restart */
+
+struct sv_logind {
+	char		*path;		/* NULL: not watching */
+	pid_t		 pid;		/* -1 while none runs */
+	int		 fd;		/* its events; -1: none */
+	int		 tries;		/* starts so far */
+	int64_t		 start_at;	/* ms; 0: none due */
+	char		 arg[24];	/* our pid, its argument */
+};
+
 /* ssh-add -c: one askpass question at a time, through the launcher. */
 #define SV_CONFIRM_TIMEOUT	30000	/* ms, then SIGKILL: refused */
 #define SV_CONFIRM_SLACK	2000	/* ms the launcher may take more */
@@ -101,6 +114,8 @@ struct sv {
 	enum log_level	 helper_level;	/* passed on as -q or -d */
 	struct sv_notify notify;
 	struct sv_confirm confirm;
+	struct sv_logind logind;
+	int		 deauth_on_lock;	/* watch logind */
 	long		 lifetime;	/* -t seconds, 0: none */
 	long		 idle;		/* idle timeout, s; 0: none */
 	char *const	*ignore;	/* readers cardd ignores, NULL-ended */
@@ -124,10 +139,20 @@ void	sock_remove(struct sv_sock *sock);
 int	helper_find(const char *name, char **pathp);
 int	helper_spawn(struct sv *sv, struct sv_helper *h);
 int64_t	monotime_ms(void);
+void	program_exec(const struct sv *sv, int out, char *const argv[])
+	    __attribute__((noreturn));
 
 /* loop.c */
 int	sv_init(struct sv *sv);
 int	sv_run(struct sv *sv);
+void	sv_deauth(struct sv *sv, const char *why);
+
+/* logind.c: de-authorise on session lock and suspend */
+void	logind_init(struct sv *sv);
+int64_t	logind_timer(struct sv *sv, int64_t now);
+void	logind_input(struct sv *sv);
+int	logind_reaped(struct sv *sv, pid_t pid, int status);
+void	logind_stop(struct sv *sv);
 
 /* notice.c: TOUCH and AUDIT from cardd; the desktop notifier */
 struct buf;

@@ -48,6 +48,7 @@ test_empty(void **state)
 	assert_int_equal(cfg.lifetime, 0);
 	assert_int_equal(cfg.idle, 0);
 	assert_int_equal(cfg.have_level, 0);
+	assert_int_equal(cfg.deauth_on_lock, 1);
 	assert_int_equal(cfg.nignore, 0);
 	assert_int_equal(parse("# only a comment\n\n[pins]\n", &cfg), 0);
 	assert_int_equal(cfg.lifetime, 0);
@@ -64,6 +65,7 @@ test_everything(void **state)
 	    "[agent]\n"
 	    "log-level = verbose\n"
 	    "idle-timeout = 15m\n"
+	    "deauth-on-lock = false\n"
 	    "[pins]\n"
 	    "backend = file\n"
 	    "lifetime = 1h30m\n"
@@ -72,6 +74,7 @@ test_everything(void **state)
 	assert_int_equal(cfg.have_level, 1);
 	assert_int_equal(cfg.level, LOG_LEVEL_VERBOSE);
 	assert_int_equal(cfg.idle, 900);
+	assert_int_equal(cfg.deauth_on_lock, 0);
 	assert_int_equal(cfg.lifetime, 5400);
 	assert_int_equal(cfg.nignore, 2);
 	assert_string_equal(cfg.ignore[0], "Yubico YubiKey OTP*");
@@ -178,6 +181,10 @@ test_durations(void **state)
 	    "[agent] idle-timeout: \"2y\" is not a duration");
 	assert_int_equal(parse("[agent]\nidle-timeout = 30\n", &cfg), 0);
 	assert_int_equal(cfg.idle, 30);
+	assert_error("[agent]\ndeauth-on-lock = yes\n",
+	    "[agent] deauth-on-lock: \"yes\" is neither true nor false");
+	assert_int_equal(parse("[agent]\ndeauth-on-lock = true\n", &cfg), 0);
+	assert_int_equal(cfg.deauth_on_lock, 1);
 }
 
 static void

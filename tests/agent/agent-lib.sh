@@ -237,30 +237,67 @@ known_hosts_home()
 	    >"$HOME/.ssh/known_hosts"
 }
 
-# bus_start: a session bus of our own on $RIG_SDIR/bus that activates
-# nothing (no service files: an absent service stays absent).  Its
-# address has no guid, as systemd's per-user bus: a bus started again on
-# the same socket is the same address.
-bus_start()
+# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN.
+wait_for()
 {
-	cat >"$RIG_DIR/bus.conf" <<EOB
+	_i=0
+	while [ $_i -lt 100 ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# card_verified CARD: the card counts the User PIN as verified.
+card_verified() { rig_card_ctl "$1" status | grep -qx pw1-82-verified; }
+
+# card_unverified_within CARD MS: the card forgets PW1 within MS ms.
+card_unverified_within()
+{
+	_t0=$(date +%s%N)
+	while [ "$(elapsed_ms "$_t0")" -lt "$2" ]; do
+		card_verified "$1" || {
+			echo "# unverified after $(elapsed_ms "$_t0") ms"
+			return 0
+		}
+		sleep 0.05
+	done
+	return 1
+}
+
+# dbus_start session|system: a private dbus-daemon of that type on
+# $RIG_SDIR/TYPE-bus, open to all, activating nothing (no service files:
+# an absent service stays absent); exports its address as
+# DBUS_SESSION_BUS_ADDRESS or DBUS_SYSTEM_BUS_ADDRESS.  The address has
+# no guid, as systemd's buses: a bus started again on the same socket is
+# the same address.
+dbus_start()
+{
+	cat >"$RIG_DIR/$1-bus.conf" <<EOB
 <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
-  <type>session</type>
-  <listen>unix:path=$RIG_SDIR/bus</listen>
+  <type>$1</type>
+  <listen>unix:path=$RIG_SDIR/$1-bus</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
+    <allow send_type="signal"/>
+    <allow receive_sender="*"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
   </policy>
 </busconfig>
 EOB
-	timeout 10 dbus-daemon --config-file="$RIG_DIR/bus.conf" --fork \
-	    --print-pid=4 4>"$RIG_DIR/bus.pid" || return 1
-	rig_track_pid "$(cat "$RIG_DIR/bus.pid")"
-	DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_SDIR/bus
-	export DBUS_SESSION_BUS_ADDRESS
-	[ -S "$RIG_SDIR/bus" ]
+	timeout 10 dbus-daemon --config-file="$RIG_DIR/$1-bus.conf" --fork \
+	    --print-pid=4 4>"$RIG_DIR/$1-bus.pid" || return 1
+	rig_track_pid "$(cat "$RIG_DIR/$1-bus.pid")"
+	case $1 in
+	session) DBUS_SESSION_BUS_ADDRESS=unix:path=$RIG_SDIR/$1-bus
+		export DBUS_SESSION_BUS_ADDRESS ;;
+	system) DBUS_SYSTEM_BUS_ADDRESS=unix:path=$RIG_SDIR/$1-bus
+		export DBUS_SYSTEM_BUS_ADDRESS ;;
+	esac
+	[ -S "$RIG_SDIR/$1-bus" ]
 }

@@ -18,21 +18,7 @@ agent_env
 
 fails() { ! "$@" >/dev/null 2>&1; }
 
-verified() { rig_card_ctl c status | grep -qx pw1-82-verified; }
-
-# unverified_within MS: the card forgets PW1 within MS milliseconds.
-unverified_within()
-{
-	_t0=$(date +%s%N)
-	while [ "$(elapsed_ms "$_t0")" -lt "$1" ]; do
-		verified || {
-			echo "# unverified after $(elapsed_ms "$_t0") ms"
-			return 0
-		}
-		sleep 0.05
-	done
-	return 1
-}
+verified() { card_verified c; }
 
 # The triggers, each with what undoes it where something must.
 lock() { askpass_set lockpass && sadd -x >/dev/null 2>&1; }
@@ -49,7 +35,8 @@ trigger()
 	tap_check "$1, memory-only PIN: login, the card is verified" \
 	    eval "ssh_login && verified"
 	$3
-	tap_check "$1: the card is no longer verified" unverified_within "$2"
+	tap_check "$1: the card is no longer verified" \
+	    card_unverified_within c "$2"
 	$4
 	tap_check "$1: the memory-only PIN is gone, no login" fails ssh_login
 
@@ -59,7 +46,8 @@ trigger()
 	tap_check "$1, stored PIN: login, the card is verified" \
 	    eval "ssh_login && verified"
 	$3
-	tap_check "$1: the card is no longer verified" unverified_within "$2"
+	tap_check "$1: the card is no longer verified" \
+	    card_unverified_within c "$2"
 	$4
 	tap_check "$1, stored PIN: login verifies the card again" \
 	    eval "! verified && ssh_login && verified"

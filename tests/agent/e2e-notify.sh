@@ -33,18 +33,6 @@ listener_start()
 	return 1
 }
 
-# wait_for FILE PATTERN: up to 10 s for a line matching PATTERN
-wait_for()
-{
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
 # login_with_touch: ssh in; once the card waits, touch it
 login_with_touch()
 {
@@ -75,7 +63,7 @@ sshd_authorize "$KEY"
 known_hosts_home
 HOST=$SSHD_HOST
 
-tap_check "a private session bus starts" bus_start
+tap_check "a private session bus starts" dbus_start session
 tap_check "the stand-in notification server owns its name" listener_start
 tap_check "cardagent starts" agent_start
 askpass_set "$PIN"

@@ -99,7 +99,7 @@ rig_card_init c --serial 000000F1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
     rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
     rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
-tap_check "a private session bus starts" bus_start
+tap_check "a private session bus starts" dbus_start session
 tap_check "gnome-keyring-daemon starts, its login keyring unlocked" \
     keyring_start
 tap_check "cardagent starts with backend = secret-service" agent_start
@@ -212,13 +212,13 @@ tap_check "the keyring answers again: login" ssh_login
 tap_is "... the same pinstore" "$(pinstore_pid)" "$PS2_PID"
 
 # The bus goes away: a clean failure, pinstore stays; then no bus at all.
-kill -TERM "$(cat "$RIG_DIR/bus.pid")"
+kill -TERM "$(cat "$RIG_DIR/session-bus.pid")"
 sadd -D >/dev/null 2>&1
 tap_check "no session bus: no login" fails ssh_login
 tap_check "... the log says why" \
     logged "Secret Service: session bus: Could not connect"
 tap_is "... pinstore still runs" "$(pinstore_pid)" "$PS2_PID"
-tap_check "the bus starts again" bus_start
+tap_check "the bus starts again" dbus_start session
 tap_check "... and gnome-keyring-daemon" keyring_start
 tap_check "pinstore reconnects by itself: login" ssh_login
 tap_is "... the same pinstore" "$(pinstore_pid)" "$PS2_PID"
