@@ -20,6 +20,8 @@
 #	askpass_set TEXT		what the askpass program answers
 #	sadd ARGS...			ssh-add ARGS with the askpass program
 #	elapsed_ms START_NS		milliseconds since date +%s%N START_NS
+#	fails CMD...			CMD exits non-zero (its output kept
+#					out of the TAP stream)
 #	known_hosts_home		HOME in $RIG_DIR whose known_hosts names
 #					the private sshd $SSHD_HOST
 
@@ -205,6 +207,11 @@ sadd()
 elapsed_ms()
 {
 	echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+fails()
+{
+	! "$@" >/dev/null 2>&1
 }
 
 # sshd_config_add LINE...: append LINEs to the private sshd's config and

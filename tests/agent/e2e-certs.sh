@@ -30,7 +30,6 @@ mkdir -p "$HOME/.ssh" "$XDG_CONFIG_HOME"
 echo "ssh-ed25519-cert-v01@openssh.com AAAAbroken" >"$HOME/.ssh/broken-cert.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
 
-fails() { ! "$@" >/dev/null 2>&1; }
 # listed FILE: ssh-add -L shows the certificate in FILE (type, base64).
 listed() { sadd -L 2>/dev/null | grep -qF "$(cut -d' ' -f1,2 "$1")"; }
 # wait_listed FILE: until it is listed (5 s); the agent is not restarted.
@@ -58,9 +57,7 @@ wait_gone()
 tap_check "pcscd starts" rig_start_pcscd 2
 echo "$CARDS" | while read -r n t rd s; do
 	[ -n "$n" ] || continue
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" &&
-	    rig_card_start "$n" "$rd" || exit 1
+	rig_card_make "$n" "$t" "$s" "$PIN" "$rd" || exit 1
 done >"$RIG_DIR/setup.log" 2>&1
 tap_is "three cards serve" "$?" 0
 tap_check "cardagent starts" agent_start

@@ -16,7 +16,6 @@ rig_init
 tap_plan 27
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
 asked() { ls "$RIG_DIR"/question.* 2>/dev/null | wc -l; }
 last_question() { cat "$(ls "$RIG_DIR"/question.* | sort -t. -k2 -n |
     tail -n 1)"; }

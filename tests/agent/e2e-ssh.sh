@@ -24,9 +24,7 @@ agent_env
 tap_check "pcscd starts with three vpcd pairs" rig_start_pcscd 3
 echo "$CARDS" | while read -r n t rd s; do
 	[ -n "$n" ] || continue
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" &&
-	    rig_card_start "$n" "$rd" || exit 1
+	rig_card_make "$n" "$t" "$s" "$PIN" "$rd" || exit 1
 done >"$RIG_DIR/setup.log" 2>&1
 tap_check "six cards, one per key type" test $? -eq 0
 tap_check "cardagent starts" agent_start

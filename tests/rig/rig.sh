@@ -11,7 +11,11 @@
 #	rig_start_pcscd [NPAIRS]	private pcscd with NPAIRS vpcd entries
 #	rig_card_init NAME [OPTS...]	vcard init $RIG_DIR/NAME.state OPTS
 #	rig_card_genkey NAME SLOT TYPE
+#	rig_card_make NAME TYPE SERIAL PIN [READER]
+#					a card with PW1 PIN and an aut key of
+#					TYPE, started on READER if given
 #	rig_card_set NAME ARGS...	vcard set $RIG_DIR/NAME.state ARGS
+#	rig_card_tries NAME		PW1 tries left on card NAME
 #	rig_card_start NAME READER [RUNOPTS...]
 #					serve NAME on reader index READER and
 #					wait until pcscd sees the card
@@ -312,11 +316,23 @@ rig_card_genkey()
 	"$VCARD" genkey "$RIG_DIR/$1.state" "$2" "$3"
 }
 
+rig_card_make()
+{
+	rig_card_init "$1" --serial "$3" --pw1 "$4" &&
+	    rig_card_genkey "$1" aut "$2" &&
+	    { [ -z "${5:-}" ] || rig_card_start "$1" "$5"; }
+}
+
 rig_card_set()
 {
 	_n=$1
 	shift
 	"$VCARD" set "$RIG_DIR/$_n.state" "$@"
+}
+
+rig_card_tries()
+{
+	"$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'
 }
 
 rig_wait_reader()
