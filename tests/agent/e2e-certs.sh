@@ -55,10 +55,7 @@ wait_gone()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 2
-echo "$CARDS" | while read -r n t rd s; do
-	[ -n "$n" ] || continue
-	rig_card_make "$n" "$t" "$s" "$PIN" "$rd" || exit 1
-done >"$RIG_DIR/setup.log" 2>&1
+rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1
 tap_is "three cards serve" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start

@@ -12,9 +12,7 @@ for _p in "$CARDD" "$HCARDD"; do
 done
 {
 	rig_start_pcscd 1 &&
-	rig_card_init h --serial 0000E3E3 --pw1 hostile-PIN-7319 &&
-	rig_card_genkey h aut ed25519 &&
-	rig_card_start h 0
+	rig_card_make h ed25519 0000E3E3 hostile-PIN-7319 0
 } >"$RIG_DIR/setup.log" 2>&1 || {
 	sed 's/^/# /' "$RIG_DIR/setup.log"
 	echo "Bail out! rig setup failed"

@@ -14,6 +14,8 @@
 #	rig_card_make NAME TYPE SERIAL PIN [READER]
 #					a card with PW1 PIN and an aut key of
 #					TYPE, started on READER if given
+#	rig_cards PIN TABLE		rig_card_make for each line of TABLE,
+#					"NAME TYPE READER SERIAL"
 #	rig_card_set NAME ARGS...	vcard set $RIG_DIR/NAME.state ARGS
 #	rig_card_tries NAME		PW1 tries left on card NAME
 #	rig_card_start NAME READER [RUNOPTS...]
@@ -321,6 +323,14 @@ rig_card_make()
 	rig_card_init "$1" --serial "$3" --pw1 "$4" &&
 	    rig_card_genkey "$1" aut "$2" &&
 	    { [ -z "${5:-}" ] || rig_card_start "$1" "$5"; }
+}
+
+rig_cards()
+{
+	echo "$2" | while read -r _cn _ct _crd _cs; do
+		[ -n "$_cn" ] || continue
+		rig_card_make "$_cn" "$_ct" "$_cs" "$1" "$_crd" || exit 1
+	done
 }
 
 rig_card_set()
