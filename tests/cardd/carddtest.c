@@ -747,23 +747,15 @@ t_sandbox(const char *cardd)
 int
 main(void)
 {
-	const char *cardd = getenv("CARDD"), *dir = getenv("RIG_DIR");
+	const char *cardd = getenv("CARDD");
 	struct cdt t;
 	struct keys k;
 	char logpath[512];
 	int st;
 
 	log_init("carddtest", LOG_LEVEL_ERROR, 1);
-	if (cardd == NULL || dir == NULL || getenv("VCARD") == NULL) {
-		printf("Bail out! CARDD, RIG_DIR, VCARD not set\n");
+	if (cdt_start_env(&t, logpath, sizeof(logpath)) != 0)
 		return 1;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(logpath, sizeof(logpath), "%s/cardd.log", dir);
-	if (cdt_start(&t, cardd, logpath) != 0) {
-		printf("Bail out! cannot start %s\n", cardd);
-		return 1;
-	}
 	memset(&k, 0, sizeof(k));
 	t_list(&t, &k);
 	t_enrol(&t, &k);
