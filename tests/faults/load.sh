@@ -25,7 +25,7 @@ rig_init
 tap_plan 17
 agent_env
 
-[ -x "$LOADCLIENT" ] || { echo "Bail out! $LOADCLIENT is not built"; exit 1; }
+rig_need_built "$LOADCLIENT"
 
 # figures: "NAME fds RSS" for the supervisor and each helper.
 figures()

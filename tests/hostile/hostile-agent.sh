@@ -15,7 +15,7 @@ ID=0000:0000E1E1
 ATTACKS=${HOSTILE_ATTACKS:-"cut truncated halfopen length cap lie unknown random noread conns"}
 
 rig_init
-[ -x "$HCLIENT" ] || { echo "Bail out! $HCLIENT is not built"; exit 1; }
+rig_need_built "$HCLIENT"
 tap_plan $((5 + 3 * $(echo $ATTACKS | wc -w)))
 agent_env
 { rig_start_pcscd 1 && rig_card_make h ed25519 0000E1E1 "$PIN" 0; } \

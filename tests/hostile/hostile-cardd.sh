@@ -7,9 +7,7 @@ CARDD=${CARDD:-$top_builddir/cardd/cardagent-cardd}
 HCARDD=${HCARDD:-$top_builddir/tests/hostile/hcardd}
 
 rig_init
-for _p in "$CARDD" "$HCARDD"; do
-	[ -x "$_p" ] || { echo "Bail out! $_p is not built"; exit 1; }
-done
+rig_need_built "$CARDD" "$HCARDD"
 {
 	rig_start_pcscd 1 &&
 	rig_card_make h ed25519 0000E3E3 hostile-PIN-7319 0

@@ -37,6 +37,7 @@
 #	rig_at_exit CMD			have rig_cleanup run the shell
 #					command CMD (last, newest first)
 #	rig_cleanup			stop everything started, by PID
+#	rig_need_built PROG...		bail out unless each PROG is built
 #
 # Reader index i is served on TCP port $RIG_PORT + i (inside the netns)
 # and named "Virtual PCD 00 0<i%2>" for i < 2, "Virtual PCD <i/2> 00 0<i%2>"
@@ -81,11 +82,15 @@ rig_skip_unless()
 	    tap_skip_all "vpcd not installed (Debian package vsmartcard-vpcd)"
 	unshare -m -n --propagation private true 2>/dev/null ||
 	    tap_skip_all "cannot create mount/network namespaces"
-	for _p in "$VCARD" "$PCSCPROBE"; do
-		if [ ! -x "$_p" ]; then
-			echo "Bail out! $_p is not built"
-			exit 1
-		fi
+	rig_need_built "$VCARD" "$PCSCPROBE"
+}
+
+# rig_need_built PROG...: bail out (a failure, not a skip) unless every
+# PROG is an executable of the build.
+rig_need_built()
+{
+	for _p in "$@"; do
+		[ -x "$_p" ] || { echo "Bail out! $_p is not built"; exit 1; }
 	done
 }
 
