@@ -73,15 +73,14 @@ agent_start()
 	eval "$(cat "$RIG_DIR/agent.env")" >/dev/null
 	[ "$SSH_AGENT_PID" = "$_pid" ] && [ -S "$SSH_AUTH_SOCK" ] || return 1
 	# Wait until all three helpers run.
-	_i=0
-	while [ $_i -lt 50 ]; do
-		agent_helper_pid agent >/dev/null &&
-		    agent_helper_pid cardd >/dev/null &&
-		    agent_helper_pid pinstore >/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 _agent_helpers_run
+}
+
+_agent_helpers_run()
+{
+	agent_helper_pid agent >/dev/null &&
+	    agent_helper_pid cardd >/dev/null &&
+	    agent_helper_pid pinstore >/dev/null
 }
 
 agent_stop()

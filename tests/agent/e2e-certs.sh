@@ -33,26 +33,8 @@ ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
 # listed FILE: ssh-add -L shows the certificate in FILE (type, base64).
 listed() { sadd -L 2>/dev/null | grep -qF "$(cut -d' ' -f1,2 "$1")"; }
 # wait_listed FILE: until it is listed (5 s); the agent is not restarted.
-wait_listed()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		listed "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-wait_gone()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		listed "$1" || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+wait_listed() { rig_poll 50 listed "$1"; }
+wait_gone() { rig_poll 50 fails listed "$1"; }
 
 tap_check "pcscd starts" rig_start_pcscd 2
 rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1

@@ -87,11 +87,7 @@ remote_rc "touch $RIG_DIR/fwd.ready; i=0;
     sleep 0.1; i=\$((i + 1)); done; ssh-add -X" >"$RIG_DIR/fwd-unlock.rc" &
 FWD=$!
 rig_track_pid "$FWD"
-i=0
-while [ ! -e "$RIG_DIR/fwd.ready" ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 300 test -e "$RIG_DIR/fwd.ready"
 tap_is "local: ssh-add -x locks" "$(sadd -x 2>&1)" "Agent locked."
 touch "$RIG_DIR/fwd.go"
 wait "$FWD"

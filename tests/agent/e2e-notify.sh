@@ -24,25 +24,13 @@ listener_start()
 	"$LISTEN" "$RIG_DIR/notices" >"$RIG_DIR/listen.out" \
 	    2>"$RIG_DIR/listen.err" &
 	rig_track_pid $!
-	_i=0
-	while [ $_i -lt 50 ]; do
-		grep -q ready "$RIG_DIR/listen.out" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 grep -q ready "$RIG_DIR/listen.out"
 }
 
 # wait_for FILE PATTERN: up to 10 s for a line matching PATTERN
 wait_for()
 {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 100 grep -q "$2" "$1" 2>/dev/null
 }
 
 # login_with_touch: ssh in; once the card waits, touch it

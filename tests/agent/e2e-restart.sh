@@ -86,11 +86,7 @@ while [ $i -lt 8 ] && _rig_alive "$P"; do
 	PIDS="$PIDS $(crash cardd)"
 	i=$((i + 1))
 done
-_i=0
-while [ $_i -lt 100 ] && _rig_alive "$P"; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+rig_poll 100 fails _rig_alive "$P"
 tap_check "after repeated crashes the supervisor gives up" fails _rig_alive "$P"
 tap_check "... saying so" grep -q 'giving up' "$RIG_DIR/agent.log"
 tap_check "... with its helpers gone" sh -c "for p in $PIDS; do

@@ -43,13 +43,7 @@ keyring_start()
 	    <"$RIG_DIR/keyring.pass" >>"$RIG_DIR/keyring.log" 2>&1 &
 	KEYRING_PID=$!
 	rig_track_pid "$KEYRING_PID"
-	_i=0
-	while [ $_i -lt 50 ]; do
-		secrets_owned && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 secrets_owned
 }
 
 # Lock the default collection (secret-tool lock of libsecret 0.20.5 fails).

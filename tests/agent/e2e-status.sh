@@ -171,11 +171,7 @@ rm -f "$RIG_SDIR/ossh.sock"
 ssh-agent -D -a "$RIG_SDIR/ossh.sock" >/dev/null 2>&1 &
 rig_track_pid $!
 ossh=$!
-i=0
-while [ ! -S "$RIG_SDIR/ossh.sock" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 50 test -S "$RIG_SDIR/ossh.sock"
 out=$(SSH_AUTH_SOCK=$RIG_SDIR/ossh.sock status 2>&1)
 tap_is "OpenSSH's ssh-agent refuses the extension: exit 1" "$? $out" \
     "1 cardagent status: the agent refused the request (an agent other than cardagent, or locked)"

@@ -38,6 +38,8 @@
 #					command CMD (last, newest first)
 #	rig_cleanup			stop everything started, by PID
 #	rig_need_built PROG...		bail out unless each PROG is built
+#	rig_poll TENTHS CMD...		run CMD every 0.1 s until it succeeds,
+#					at most TENTHS times; 1 if it never did
 #
 # Reader index i is served on TCP port $RIG_PORT + i (inside the netns)
 # and named "Virtual PCD 00 0<i%2>" for i < 2, "Virtual PCD <i/2> 00 0<i%2>"
@@ -112,6 +114,17 @@ rig_init()
 	trap 'rig_cleanup' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+rig_poll()
+{
+	_pn=$1
+	shift
+	until "$@"; do
+		_pn=$((_pn - 1))
+		[ "$_pn" -gt 0 ] || return 1
+		sleep 0.1
+	done
 }
 
 rig_track_pid()
@@ -385,12 +398,7 @@ rig_card_start()
 		fi
 	done
 	# The control socket may come up just after the vpcd connection.
-	_i=0
-	while [ ! -S "$RIG_DIR/$_n.ctl" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -S "$RIG_DIR/$_n.ctl" ]
+	rig_poll 50 test -S "$RIG_DIR/$_n.ctl"
 }
 
 rig_card_ctl()
