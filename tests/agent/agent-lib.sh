@@ -20,6 +20,8 @@
 #	askpass_set TEXT		what the askpass program answers
 #	sadd ARGS...			ssh-add ARGS with the askpass program
 #	elapsed_ms START_NS		milliseconds since date +%s%N START_NS
+#	fails CMD...			CMD exits non-zero (its output kept
+#					out of the TAP stream)
 #	known_hosts_home		HOME in $RIG_DIR whose known_hosts names
 #					the private sshd $SSHD_HOST
 
@@ -71,15 +73,14 @@ agent_start()
 	eval "$(cat "$RIG_DIR/agent.env")" >/dev/null
 	[ "$SSH_AGENT_PID" = "$_pid" ] && [ -S "$SSH_AUTH_SOCK" ] || return 1
 	# Wait until all three helpers run.
-	_i=0
-	while [ $_i -lt 50 ]; do
-		agent_helper_pid agent >/dev/null &&
-		    agent_helper_pid cardd >/dev/null &&
-		    agent_helper_pid pinstore >/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 _agent_helpers_run
+}
+
+_agent_helpers_run()
+{
+	agent_helper_pid agent >/dev/null &&
+	    agent_helper_pid cardd >/dev/null &&
+	    agent_helper_pid pinstore >/dev/null
 }
 
 agent_stop()
@@ -207,6 +208,11 @@ elapsed_ms()
 	echo $((($(date +%s%N) - $1) / 1000000))
 }
 
+fails()
+{
+	! "$@" >/dev/null 2>&1
+}
+
 # sshd_config_add LINE...: append LINEs to the private sshd's config and
 # have it re-read the file (SIGHUP re-executes sshd under the same pid);
 # wait until it listens again.
@@ -240,13 +246,7 @@ known_hosts_home()
 # wait_for FILE PATTERN: up to 10 s for a line matching PATTERN.
 wait_for()
 {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 100 grep -q "$2" "$1" 2>/dev/null
 }
 
 # card_verified CARD: the card counts the User PIN as verified.

@@ -24,16 +24,7 @@ run_agent()
 }
 
 # gone PID: the process ends within 5 s.
-gone()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		_rig_alive "$1" || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+gone() { rig_poll 50 fails _rig_alive "$1"; }
 
 mode() { stat -c %a "$1"; }
 

@@ -77,13 +77,9 @@ tap_check "log-level = error: not even info lines" \
     eval "! grep -q 'stopped' '$RIG_DIR/error.log'"
 
 tap_check "pcscd starts" rig_start_pcscd 2
-rig_card_init c1 --serial 000000C1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c1 aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c1 0 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_init c2 --serial 000000C2 --pw1 "$PIN" \
-    >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c2 aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c2 1 >>"$RIG_DIR/setup.log" 2>&1
+{ rig_card_make c1 ed25519 000000C1 "$PIN" 0 &&
+    rig_card_make c2 ed25519 000000C2 "$PIN" 1
+} >"$RIG_DIR/setup.log" 2>&1
 tap_is "two cards serve" "$?" 0
 
 # The first reader by a glob of its name, which has a blank in it.

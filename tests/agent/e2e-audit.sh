@@ -28,9 +28,7 @@ audit_line()
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init a --serial 000000EA --pw1 "$PIN" &&
-	    rig_card_genkey a aut ed25519 &&
-	    rig_card_start a 0
+	rig_card_make a ed25519 000000EA "$PIN" 0
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 "$VCARD" pubkey "$RIG_DIR/a.state" aut >"$RIG_DIR/card.pub"

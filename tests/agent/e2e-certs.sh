@@ -30,38 +30,14 @@ mkdir -p "$HOME/.ssh" "$XDG_CONFIG_HOME"
 echo "ssh-ed25519-cert-v01@openssh.com AAAAbroken" >"$HOME/.ssh/broken-cert.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
 
-fails() { ! "$@" >/dev/null 2>&1; }
 # listed FILE: ssh-add -L shows the certificate in FILE (type, base64).
 listed() { sadd -L 2>/dev/null | grep -qF "$(cut -d' ' -f1,2 "$1")"; }
 # wait_listed FILE: until it is listed (5 s); the agent is not restarted.
-wait_listed()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		listed "$1" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-wait_gone()
-{
-	_i=0
-	while [ $_i -lt 50 ]; do
-		listed "$1" || return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
+wait_listed() { rig_poll 50 listed "$1"; }
+wait_gone() { rig_poll 50 fails listed "$1"; }
 
 tap_check "pcscd starts" rig_start_pcscd 2
-echo "$CARDS" | while read -r n t rd s; do
-	[ -n "$n" ] || continue
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" &&
-	    rig_card_start "$n" "$rd" || exit 1
-done >"$RIG_DIR/setup.log" 2>&1
+rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1
 tap_is "three cards serve" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start

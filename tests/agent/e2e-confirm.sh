@@ -16,7 +16,6 @@ rig_init
 tap_plan 27
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
 asked() { ls "$RIG_DIR"/question.* 2>/dev/null | wc -l; }
 last_question() { cat "$(ls "$RIG_DIR"/question.* | sort -t. -k2 -n |
     tail -n 1)"; }
@@ -35,9 +34,7 @@ answer() { printf '%s\n' "$1" >"$RIG_DIR/confirm.txt"; }
 answer yes
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000C7 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000C7 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "sshd starts" sshd_start
 known_hosts_home

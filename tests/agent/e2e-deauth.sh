@@ -16,8 +16,6 @@ rig_init
 tap_plan 37
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-
 verified() { card_verified c; }
 
 # The triggers, each with what undoes it where something must.
@@ -54,9 +52,7 @@ trigger()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 2
-rig_card_init c --serial 000000E1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000E1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start
@@ -78,8 +74,7 @@ agent_stop
 
 # A card that waits for a touch far longer than the idle timeout.
 {
-	rig_card_init t --serial 000000E9 --pw1 "$PIN" &&
-	    rig_card_genkey t aut ed25519 &&
+	rig_card_make t ed25519 000000E9 "$PIN" &&
 	    rig_card_set t uif aut on &&
 	    rig_card_start t 1
 } >>"$RIG_DIR/setup.log" 2>&1

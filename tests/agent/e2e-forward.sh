@@ -17,8 +17,6 @@ agent_env
 
 PINS=$XDG_DATA_HOME/cardagent/pins
 
-tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
-
 # remote CMD: run the shell command CMD in an ssh -A session.
 remote()
 {
@@ -26,9 +24,7 @@ remote()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000E1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000E1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start
@@ -64,12 +60,12 @@ rc 1"
 n0=$(cat "$RIG_DIR/apdus.0")
 tap_is "... no APDU reached the card" "$(cat "$RIG_DIR/apdus.1")" \
     "${n0:-(no count)}"
-tap_is "... no PIN try spent" "$(tries)" 3
+tap_is "... no PIN try spent" "$(rig_card_tries c)" 3
 tap_check "the enrolled PIN still logs in" ssh_login
 
 # What a forwarded host may not do (doc/SECURITY.md): each command's exit
 # status in the session, and the local state after it.
-verified() { rig_card_ctl c status | grep -qx pw1-82-verified; }
+verified() { card_verified c; }
 remote_rc()
 {
 	remote "SSH_ASKPASS=$RIG_DIR/askpass SSH_ASKPASS_REQUIRE=force \
@@ -91,11 +87,7 @@ remote_rc "touch $RIG_DIR/fwd.ready; i=0;
     sleep 0.1; i=\$((i + 1)); done; ssh-add -X" >"$RIG_DIR/fwd-unlock.rc" &
 FWD=$!
 rig_track_pid "$FWD"
-i=0
-while [ ! -e "$RIG_DIR/fwd.ready" ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 300 test -e "$RIG_DIR/fwd.ready"
 tap_is "local: ssh-add -x locks" "$(sadd -x 2>&1)" "Agent locked."
 touch "$RIG_DIR/fwd.go"
 wait "$FWD"

@@ -24,9 +24,7 @@ export GIT_CONFIG_NOSYSTEM GIT_CONFIG_GLOBAL GIT_AUTHOR_NAME \
     GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000E2 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000E2 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start

@@ -14,16 +14,10 @@ rig_init
 tap_plan 17
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
-
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init a --serial 000000E6 --pw1 "$PIN" &&
-	    rig_card_genkey a aut ed25519 &&
-	    rig_card_init b --serial 000000E7 --pw1 "$PIN" &&
-	    rig_card_genkey b aut p256 &&
-	    rig_card_start a 0
+	rig_card_make a ed25519 000000E6 "$PIN" 0 &&
+	    rig_card_make b p256 000000E7 "$PIN"
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "card a serves, card b is ready" "$?" 0
 A=$("$VCARD" pubkey "$RIG_DIR/a.state" aut)
@@ -54,6 +48,6 @@ tap_check "reinserted: login with the stored PIN (no new ssh-add -s)" \
 rig_card_start b 1 >>"$RIG_DIR/setup.log" 2>&1
 tap_is "card b plugged in later: next ssh-add -L shows both" \
     "$(sadd -L 2>&1 | sort)" "$(printf '%s\n%s\n' "$A" "$B" | sort)"
-tap_is "card a's PIN tries untouched" "$(tries a)" 3
+tap_is "card a's PIN tries untouched" "$(rig_card_tries a)" 3
 
 tap_done

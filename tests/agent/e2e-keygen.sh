@@ -19,15 +19,8 @@ rig_init
 tap_plan 22
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-
 tap_check "pcscd starts" rig_start_pcscd 2
-echo "$CARDS" | while read -r n t rd s; do
-	[ -n "$n" ] || continue
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" &&
-	    rig_card_start "$n" "$rd" || exit 1
-done >"$RIG_DIR/setup.log" 2>&1
+rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1
 tap_is "three cards serve" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start

@@ -23,7 +23,6 @@ tap_plan 44
 agent_env
 unset DBUS_SYSTEM_BUS_ADDRESS XDG_SESSION_ID
 
-fails() { ! "$@" >/dev/null 2>&1; }
 verified() { card_verified c; }
 
 # wait_count FILE PATTERN N: up to 10 s for N lines matching PATTERN

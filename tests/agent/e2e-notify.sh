@@ -24,13 +24,7 @@ listener_start()
 	"$LISTEN" "$RIG_DIR/notices" >"$RIG_DIR/listen.out" \
 	    2>"$RIG_DIR/listen.err" &
 	rig_track_pid $!
-	_i=0
-	while [ $_i -lt 50 ]; do
-		grep -q ready "$RIG_DIR/listen.out" && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 grep -q ready "$RIG_DIR/listen.out"
 }
 
 # login_with_touch: ssh in; once the card waits, touch it
@@ -51,8 +45,7 @@ login_with_touch()
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init t --serial 000000E9 --pw1 "$PIN" &&
-	    rig_card_genkey t aut ed25519 &&
+	rig_card_make t ed25519 000000E9 "$PIN" &&
 	    rig_card_set t uif aut on &&
 	    rig_card_start t 0
 } >"$RIG_DIR/setup.log" 2>&1

@@ -14,15 +14,8 @@ rig_init
 tap_plan 33
 agent_env
 
-# fails CMD...: CMD exits non-zero (output kept out of the TAP stream).
-fails() { ! "$@" >/dev/null 2>&1; }
-
-tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
-
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000B1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000B1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start
@@ -33,20 +26,20 @@ askpass_set "$BAD"
 tap_is "wrong PIN: ssh-add -s fails" "$(sadd -s "$ID" 2>&1; echo "rc $?")" \
     "Could not add card \"$ID\": agent refused operation
 rc 1"
-tap_is "wrong PIN: exactly one try spent" "$(tries)" 2
+tap_is "wrong PIN: exactly one try spent" "$(rig_card_tries c)" 2
 tap_check "wrong PIN: nothing stored, no login" fails ssh_login
 askpass_set ""
 tap_check "empty PIN: ssh-add -s fails" fails sadd -s "$ID"
-tap_is "empty PIN: no try spent" "$(tries)" 2
+tap_is "empty PIN: no try spent" "$(rig_card_tries c)" 2
 askpass_set "$PIN"
 tap_is "unknown ident: ssh-add -s fails" \
     "$(sadd -s 0000:0BADCAFE 2>&1; echo "rc $?")" \
     "Could not add card \"0000:0BADCAFE\": agent refused operation
 rc 1"
-tap_is "unknown ident: no try spent on our card" "$(tries)" 2
+tap_is "unknown ident: no try spent on our card" "$(rig_card_tries c)" 2
 
 tap_is "right PIN: ssh-add -s" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
-tap_is "right PIN: tries back to 3" "$(tries)" 3
+tap_is "right PIN: tries back to 3" "$(rig_card_tries c)" 3
 tap_check "login with the enrolled PIN" ssh_login
 
 tap_is "ssh-add -D" "$(sadd -D 2>&1)" "All identities removed."
@@ -57,7 +50,7 @@ tap_check "... and ssh logs in" ssh_login
 tap_is "ssh-add -e forgets the PIN" "$(sadd -e "$ID" 2>&1)" \
     "Card removed: $ID"
 tap_check "after -e no login" fails ssh_login
-tap_is "after -e no try spent" "$(tries)" 3
+tap_is "after -e no try spent" "$(rig_card_tries c)" 3
 sadd -s "$ID" >/dev/null 2>&1
 
 askpass_set "lockpass"

@@ -15,7 +15,6 @@ rig_init
 tap_plan 21
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
 pub() { "$VCARD" pubkey "$RIG_DIR/$1.state" aut; }
 
 # listed_within MS: ssh-add -L shows both cards within MS milliseconds.
@@ -41,10 +40,8 @@ crash()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-{ rig_card_init c1 --serial 000000D1 --pw1 "$PIN" &&
-    rig_card_genkey c1 aut ed25519 && rig_card_start c1 0 &&
-    rig_card_init c2 --serial 000000D2 --pw1 "$PIN" &&
-    rig_card_genkey c2 aut p256 && rig_card_start c2 1
+{ rig_card_make c1 ed25519 000000D1 "$PIN" 0 &&
+    rig_card_make c2 p256 000000D2 "$PIN" 1
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "two cards serve" "$?" 0
 tap_check "cardagent starts" agent_start
@@ -89,11 +86,7 @@ while [ $i -lt 8 ] && _rig_alive "$P"; do
 	PIDS="$PIDS $(crash cardd)"
 	i=$((i + 1))
 done
-_i=0
-while [ $_i -lt 100 ] && _rig_alive "$P"; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+rig_poll 100 fails _rig_alive "$P"
 tap_check "after repeated crashes the supervisor gives up" fails _rig_alive "$P"
 tap_check "... saying so" grep -q 'giving up' "$RIG_DIR/agent.log"
 tap_check "... with its helpers gone" sh -c "for p in $PIDS; do

@@ -27,9 +27,6 @@ done
 tap_plan 74
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
-
 secrets_owned()
 {
 	dbus-send --session --print-reply --dest=org.freedesktop.DBus \
@@ -46,13 +43,7 @@ keyring_start()
 	    <"$RIG_DIR/keyring.pass" >>"$RIG_DIR/keyring.log" 2>&1 &
 	KEYRING_PID=$!
 	rig_track_pid "$KEYRING_PID"
-	_i=0
-	while [ $_i -lt 50 ]; do
-		secrets_owned && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 secrets_owned
 }
 
 # Lock the default collection (secret-tool lock of libsecret 0.20.5 fails).
@@ -95,9 +86,7 @@ printf '[pins]\nbackend = secret-service\n' \
     >"$XDG_CONFIG_HOME/cardagent/config"
 
 tap_check "pcscd starts" rig_start_pcscd 1
-rig_card_init c --serial 000000F1 --pw1 "$PIN" >"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_genkey c aut ed25519 >>"$RIG_DIR/setup.log" 2>&1 &&
-    rig_card_start c 0 >>"$RIG_DIR/setup.log" 2>&1
+rig_card_make c ed25519 000000F1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "a private session bus starts" dbus_start session
 tap_check "gnome-keyring-daemon starts, its login keyring unlocked" \
@@ -130,18 +119,18 @@ tap_check "pinstore killed with SIGKILL is restarted" test -n "$PS2_PID"
 sadd -D >/dev/null 2>&1
 tap_check "the new pinstore reads the PIN from the keyring: login" ssh_login
 tap_is "... and keeps no copy of it in its memory" "$(copies)" 0
-tap_is "no try spent so far" "$(tries)" 3
+tap_is "no try spent so far" "$(rig_card_tries c)" 3
 
 # A PIN the card refuses: the item stays, marked invalid; nothing logs in.
 askpass_set "$BAD"
 tap_check "a wrong PIN: ssh-add -s fails" fails sadd -s "$ID"
-tap_is "... costs one try" "$(tries)" 2
+tap_is "... costs one try" "$(rig_card_tries c)" 2
 tap_is "... and marks the item invalid" "$(item)" \
     "attribute.state = invalid
 label = cardagent: User PIN of card $ID"
 sadd -D >/dev/null 2>&1
 tap_check "an invalid PIN is not used: no login" fails ssh_login
-tap_is "... and costs no try" "$(tries)" 2
+tap_is "... and costs no try" "$(rig_card_tries c)" 2
 askpass_set "$PIN"
 tap_is "ssh-add -s again" "$(sadd -s "$ID" 2>&1)" "Card added: $ID"
 tap_is "one item again, valid" "$(item)" \

@@ -22,12 +22,7 @@ rig_init
 tap_plan 28
 agent_env
 tap_check "pcscd starts with three vpcd pairs" rig_start_pcscd 3
-echo "$CARDS" | while read -r n t rd s; do
-	[ -n "$n" ] || continue
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" &&
-	    rig_card_start "$n" "$rd" || exit 1
-done >"$RIG_DIR/setup.log" 2>&1
+rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1
 tap_check "six cards, one per key type" test $? -eq 0
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts on 127.0.0.1" sshd_start

@@ -25,16 +25,12 @@ status() { timeout 60 "$CARDAGENT" status "$@"; }
 jqs() { status --json | jq -r "$1"; }
 card() { printf '.cards[] | select(.ident == "%s") | %s' "$1" "$2"; }
 fpr() { ssh-keygen -lf "$RIG_DIR/$1.pub" | cut -d' ' -f2; }
-tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init r --serial 000000F1 --pw1 "$PIN" &&
-	    rig_card_genkey r aut rsa2048 &&
-	    rig_card_init e --serial 000000F2 --pw1 "$PIN" &&
-	    rig_card_genkey e aut ed25519 &&
-	    rig_card_set e uif aut on &&
-	    rig_card_start r 0 && rig_card_start e 1
+	rig_card_make r rsa2048 000000F1 "$PIN" 0 &&
+	    rig_card_make e ed25519 000000F2 "$PIN" &&
+	    rig_card_set e uif aut on && rig_card_start e 1
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "two cards serve" "$?" 0
 "$VCARD" pubkey "$RIG_DIR/r.state" aut >"$RIG_DIR/r.pub"
@@ -113,7 +109,7 @@ tap_check "JSON: expires_at is that moment in UTC" \
 askpass_set "$BAD"
 sadd -s "$RSA" >/dev/null 2>&1
 tap_is "a wrong enrolment costs a try: status says 2 tries left" \
-    "$(jqs "$(card "$RSA" .pin_tries)") $(tries r)" "2 2"
+    "$(jqs "$(card "$RSA" .pin_tries)") $(rig_card_tries r)" "2 2"
 tap_is "... and the stored PIN is marked invalid until enrolled again" \
     "$(jqs "$(card "$RSA" .pin.stored)")" invalid
 askpass_set "$PIN"
@@ -129,7 +125,7 @@ tap_is "... the table says how to enrol it" \
     "$(status | grep -A3 "^card $ED" | grep PIN | head -n 1)" \
     "  PIN           not enrolled (ssh-add -s $ED)"
 tap_is "status sent no VERIFY: no try spent on either card" \
-    "$(tries r) $(tries e)" "3 3"
+    "$(rig_card_tries r) $(rig_card_tries e)" "3 3"
 
 tap_check "sshd starts" sshd_start
 sshd_authorize "$(cat "$RIG_DIR/r.pub")"
@@ -175,11 +171,7 @@ rm -f "$RIG_SDIR/ossh.sock"
 ssh-agent -D -a "$RIG_SDIR/ossh.sock" >/dev/null 2>&1 &
 rig_track_pid $!
 ossh=$!
-i=0
-while [ ! -S "$RIG_SDIR/ossh.sock" ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 50 test -S "$RIG_SDIR/ossh.sock"
 out=$(SSH_AUTH_SOCK=$RIG_SDIR/ossh.sock status 2>&1)
 tap_is "OpenSSH's ssh-agent refuses the extension: exit 1" "$? $out" \
     "1 cardagent status: the agent refused the request (an agent other than cardagent, or locked)"

@@ -16,8 +16,7 @@ agent_env
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init t --serial 000000E8 --pw1 "$PIN" &&
-	    rig_card_genkey t aut ed25519 &&
+	rig_card_make t ed25519 000000E8 "$PIN" &&
 	    rig_card_set t uif aut on &&
 	    rig_card_start t 0
 } >"$RIG_DIR/setup.log" 2>&1

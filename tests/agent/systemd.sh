@@ -47,12 +47,7 @@ activate()
 	    -E XDG_CONFIG_HOME -E HOME -- "$CARDAGENT" -D >"$1" 2>&1 &
 	ACT_PID=$!
 	rig_track_pid "$ACT_PID"
-	_i=0
-	until [ -S "$SOCK" ] || [ $_i -ge 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -S "$SOCK" ]
+	rig_poll 50 test -S "$SOCK"
 }
 
 comm() { cat "/proc/$ACT_PID/comm" 2>/dev/null; }
@@ -75,11 +70,7 @@ tap_check "on exit the socket stays: it is systemd's" test -S "$SOCK"
 
 activate "$RIG_DIR/act2.log"
 SSH_AUTH_SOCK=$SOCK timeout 30 ssh-add -L >/dev/null 2>&1
-_i=0
-while _rig_alive "$ACT_PID" && [ $_i -lt 50 ]; do
-	sleep 0.1
-	_i=$((_i + 1))
-done
+rig_poll 50 fails _rig_alive "$ACT_PID"
 tap_check "a 0644 socket is refused and cardagent exits" \
     eval "! _rig_alive $ACT_PID"
 tap_check "... saying why" grep -q "refusing it (SocketMode=0600)" \

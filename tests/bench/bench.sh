@@ -48,7 +48,7 @@ AGENTS="floor cardagent gpg-agent ssh-agent"
 
 xc_require_tools gpg gpgconf gpg-connect-agent /usr/lib/gnupg/scdaemon \
     ssh-agent ssh-add "$PKCS11"
-[ -x "$CABENCH" ] || { echo "Bail out! $CABENCH is not built"; exit 1; }
+rig_need_built "$CABENCH"
 rig_init
 [ "$SMOKE" = 1 ] && tap_plan 1
 RESULTS=$RIG_DIR/results

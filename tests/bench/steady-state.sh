@@ -21,7 +21,6 @@ rig_init
 tap_plan 15
 agent_env
 
-tries() { "$VCARD" show "$RIG_DIR/a.state" | sed -n 's/^pw1-tries: //p'; }
 apdus() { rig_card_ctl a apdus; }
 # sign [N]: N signatures (default 1) through the agent, one connection.
 sign()
@@ -84,5 +83,5 @@ reinsert
 list 1
 tap_check "a listing probed the card: the signature reads the counter \
 again, 3 APDUs (empty VERIFY, VERIFY, sign)" costs 3 sign
-tap_is "no PIN try lost" "$(tries)" 3
+tap_is "no PIN try lost" "$(rig_card_tries a)" 3
 tap_done

@@ -9,9 +9,7 @@ CARDD=${CARDD:-$top_builddir/cardd/cardagent-cardd}
 CARDDTEST=${CARDDTEST:-$top_builddir/tests/cardd/carddtest}
 
 rig_init
-for _p in "$CARDD" "$CARDDTEST"; do
-	[ -x "$_p" ] || { echo "Bail out! $_p is not built"; exit 1; }
-done
+rig_need_built "$CARDD" "$CARDDTEST"
 {
 	rig_start_pcscd 1 &&
 	rig_card_init a --serial 000000A1 &&

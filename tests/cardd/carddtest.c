@@ -23,6 +23,7 @@
 #include "cdt.h"
 #include "channels.h"
 #include "err.h"
+#include "hlib.h"
 #include "keyblob.h"
 #include "log.h"
 #include "status.h"
@@ -39,24 +40,6 @@ struct keys {
 	size_t		 conslen[MAX_KEYS];	/* constraints listed */
 	size_t		 n;
 };
-
-static int ntests, nfailed;
-
-static void __attribute__((format(printf, 2, 3)))
-ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%sok %d - ", cond ? "" : "not ", ntests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
 
 /* The first line a shell command prints (without newline), or "". */
 static void __attribute__((format(printf, 3, 4)))
@@ -308,14 +291,14 @@ t_list(struct cdt *t, struct keys *k)
 {
 	long a0, b0;
 
-	ok(list(t, k) == 0 && k->n == 2, "LIST: both cards (%zu)", k->n);
-	ok(blob_is_pubkey(key_of(k, ID_A), "a", ID_A),
+	hl_ok(list(t, k) == 0 && k->n == 2, "LIST: both cards (%zu)", k->n);
+	hl_ok(blob_is_pubkey(key_of(k, ID_A), "a", ID_A),
 	    "LIST: card a's key and ident are what vcard pubkey says");
-	ok(blob_is_pubkey(key_of(k, ID_B), "b", ID_B),
+	hl_ok(blob_is_pubkey(key_of(k, ID_B), "b", ID_B),
 	    "LIST: card b's key and ident are what vcard pubkey says");
 	a0 = apdus("a");
 	b0 = apdus("b");
-	ok(list(t, k) == 0 && k->n == 2 && apdus("a") == a0 &&
+	hl_ok(list(t, k) == 0 && k->n == 2 && apdus("a") == a0 &&
 	    apdus("b") == b0, "steady-state LIST sends no APDU");
 }
 
@@ -328,29 +311,29 @@ t_enrol(struct cdt *t, const struct keys *k)
 	unsigned ninval;
 	int tr, n;
 
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_NO_PIN && apdus("a") == n0,
 	    "SIGN with no PIN enrolled: FAIL 2, no APDU");
-	ok(enrol(t, "0000:0BADCAFE", PIN_OK, 0) == AC_R_NO_KEY,
+	hl_ok(enrol(t, "0000:0BADCAFE", PIN_OK, 0) == AC_R_NO_KEY,
 	    "ENROL for a card that is not there: FAIL 1");
 	n0 = apdus("a");
-	ok(enrol(t, ID_A, "", 0) == AC_R_INVALID &&
+	hl_ok(enrol(t, ID_A, "", 0) == AC_R_INVALID &&
 	    enrol(t, ID_A, "12345", 0) == AC_R_INVALID && apdus("a") == n0,
 	    "ENROL with an empty or 5-digit PIN: FAIL 7, no APDU");
 	tr = tries("a");
 	ninval = t->ninval;
-	ok(enrol(t, ID_A, "999999", 0) == AC_R_PIN_REFUSED,
+	hl_ok(enrol(t, ID_A, "999999", 0) == AC_R_PIN_REFUSED,
 	    "ENROL with a wrong PIN: FAIL 3");
 	n = tries("a");
 	/* INVALIDATE: no automatic VERIFY may give the try back */
-	ok(n == tr - 1 && t->nput == 0 && t->ninval == ninval + 1,
+	hl_ok(n == tr - 1 && t->nput == 0 && t->ninval == ninval + 1,
 	    "... exactly one try spent (%d -> %d), nothing PUT, "
 	    "INVALIDATE sent", tr, n);
-	ok(enrol(t, ID_A, PIN_OK, 0) == 0 && t->nput == 1 &&
+	hl_ok(enrol(t, ID_A, PIN_OK, 0) == 0 && t->nput == 1 &&
 	    (e = cdt_store_find(t, ID_A)) != NULL &&
 	    strcmp(e->pin, PIN_OK) == 0 && t->put_lifetime == 0,
 	    "ENROL with the right PIN: PUT (persist) seen, OK");
-	ok(tries("a") == 3, "... and the try counter is back at 3");
+	hl_ok(tries("a") == 3, "... and the try counter is back at 3");
 }
 
 static void
@@ -360,27 +343,27 @@ t_sign(struct cdt *t, const struct keys *k)
 	long n0;
 	int r;
 
-	ok(sign_verify(t, "a", key_of(k, ID_A), AC_ALG_ED25519,
+	hl_ok(sign_verify(t, "a", key_of(k, ID_A), AC_ALG_ED25519,
 	    "ssh-ed25519") == 0, "SIGN: the Ed25519 signature verifies");
 	n0 = apdus("a");
 	r = sign_verify(t, "a", key_of(k, ID_A), AC_ALG_ED25519,
 	    "ssh-ed25519");
 	n0 = apdus("a") - n0;
-	ok(r == 0 && n0 == 1, "steady state: 1 APDU per signature (%ld)",
+	hl_ok(r == 0 && n0 == 1, "steady state: 1 APDU per signature (%ld)",
 	    n0);
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_RSA_SHA256, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_RSA_SHA256, &sig) ==
 	    AC_R_INVALID, "SIGN rsa-sha2-256 with an Ed25519 key: FAIL 7");
-	ok(sign(t, bogus, "x", AC_ALG_ED25519, &sig) == AC_R_NO_KEY,
+	hl_ok(sign(t, bogus, "x", AC_ALG_ED25519, &sig) == AC_R_NO_KEY,
 	    "SIGN with a key no card has: FAIL 1");
-	ok(enrol(t, ID_B, PIN_OK, 600) == 0 && t->put_lifetime == 600,
+	hl_ok(enrol(t, ID_B, PIN_OK, 600) == 0 && t->put_lifetime == 600,
 	    "ENROL card b with a lifetime: the PUT carries it");
-	ok(sign_verify(t, "b", key_of(k, ID_B), AC_ALG_RSA_SHA512,
+	hl_ok(sign_verify(t, "b", key_of(k, ID_B), AC_ALG_RSA_SHA512,
 	    "rsa-sha2-512") == 0, "card b: rsa-sha2-512 verifies");
 	n0 = apdus("b");
 	r = sign_verify(t, "b", key_of(k, ID_B), AC_ALG_RSA_SHA256,
 	    "rsa-sha2-256");
 	n0 = apdus("b") - n0;
-	ok(r == 0 && n0 == 1, "card b: rsa-sha2-256 verifies, 1 APDU (%ld)",
+	hl_ok(r == 0 && n0 == 1, "card b: rsa-sha2-256 verifies, 1 APDU (%ld)",
 	    n0);
 	buf_free(bogus);
 }
@@ -467,25 +450,25 @@ t_constraints(struct cdt *t, struct keys *k)
 	struct cdt_pin *e;
 	size_t i;
 
-	ok(cons != NULL && enrol_cons(t, ID_A, PIN_OK, cons) == 0 &&
+	hl_ok(cons != NULL && enrol_cons(t, ID_A, PIN_OK, cons) == 0 &&
 	    (e = cdt_store_find(t, ID_A)) != NULL &&
 	    e->conslen == buf_len(cons), "ENROL with constraints: PUT "
 	    "carries them, OK");
-	ok(enrol_cons(t, ID_A, PIN_OK, junk) == AC_R_INVALID,
+	hl_ok(enrol_cons(t, ID_A, PIN_OK, junk) == AC_R_INVALID,
 	    "ENROL with malformed constraints: FAIL 7");
-	ok(list(t, k) == 0 && (blob = key_of(k, ID_A)) != NULL,
+	hl_ok(list(t, k) == 0 && (blob = key_of(k, ID_A)) != NULL,
 	    "LIST after the enrolment");
 	for (i = 0; i < k->n && strcmp(k->ident[i], ID_A) != 0; i++)
 		;
-	ok(i < k->n && k->conslen[i] == buf_len(cons),
+	hl_ok(i < k->n && k->conslen[i] == buf_len(cons),
 	    "... KEYS carries card a's constraints");
-	ok(sign(t, blob, "x", AC_ALG_ED25519, &sig) == AC_R_DENIED,
+	hl_ok(sign(t, blob, "x", AC_ALG_ED25519, &sig) == AC_R_DENIED,
 	    "SIGN without context (constraints not applied): FAIL 8");
-	ok(sign_ctx(t, blob, NULL, 0) == AC_R_DENIED,
+	hl_ok(sign_ctx(t, blob, NULL, 0) == AC_R_DENIED,
 	    "SIGN saying no constraints were applied: FAIL 8");
-	ok(sign_ctx(t, blob, buf_ptr(cons), buf_len(cons)) == 0,
+	hl_ok(sign_ctx(t, blob, buf_ptr(cons), buf_len(cons)) == 0,
 	    "SIGN saying the card's constraints were applied: signed");
-	ok(enrol(t, ID_A, PIN_OK, 0) == 0 && sign(t, blob, "x",
+	hl_ok(enrol(t, ID_A, PIN_OK, 0) == 0 && sign(t, blob, "x",
 	    AC_ALG_ED25519, &sig) == 0, "enrolled again without: signs");
 	buf_free(sig);
 	buf_free(junk);
@@ -501,20 +484,20 @@ t_changed_pin(struct cdt *t, const struct keys *k)
 	int tr, n;
 
 	/* CHANGE REFERENCE DATA 81: 123456 -> 654321, then replug. */
-	ok(probe_apdu("READER_A", "002400810C313233343536363534333231") ==
+	hl_ok(probe_apdu("READER_A", "002400810C313233343536363534333231") ==
 	    0 && replug("a", "READER_A") == 0,
 	    "PIN of card a changed behind cardd's back, card replugged");
 	tr = tries("a");
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_PIN_REFUSED, "SIGN: the card refuses the stored PIN: FAIL 3");
 	n = tries("a");
-	ok(n == tr - 1 && t->ninval == ninval + 1,
+	hl_ok(n == tr - 1 && t->ninval == ninval + 1,
 	    "... one try spent (%d -> %d), INVALIDATE sent", tr, n);
 	n0 = apdus("a");
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_NO_PIN && apdus("a") == n0 && tries("a") == tr - 1,
 	    "next SIGN: FAIL 2 and no VERIFY (no APDU at all)");
-	ok(enrol(t, ID_A, PIN_NEW, 0) == 0 && sign_verify(t, "a",
+	hl_ok(enrol(t, ID_A, PIN_NEW, 0) == 0 && sign_verify(t, "a",
 	    key_of(k, ID_A), AC_ALG_ED25519, "ssh-ed25519") == 0,
 	    "ENROL the new PIN: signing works again");
 }
@@ -541,23 +524,23 @@ t_few_tries(struct cdt *t, const struct keys *k)
 
 	probe_apdu("READER_A", "0020008206303030303030 "
 	    "0020008206303030303030");
-	ok(tries("a") == 1, "two wrong VERIFYs by another program: 1 try "
+	hl_ok(tries("a") == 1, "two wrong VERIFYs by another program: 1 try "
 	    "left (%d)", tries("a"));
-	ok(result(t, AC_RESET, NULL) == 0 && t->ndrop == 1,
+	hl_ok(result(t, AC_RESET, NULL) == 0 && t->ndrop == 1,
 	    "RESET: OK, DROP_MEMORY sent to pinstore");
 	r = sign_counted(t, k, &n0);
-	ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 1,
+	hl_ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 1,
 	    "SIGN with 1 try left: FAIL 4, only the status APDU (%ld)", n0);
-	ok(enrol(t, ID_A, PIN_NEW, 0) == AC_R_FEW_TRIES && tries("a") == 1,
+	hl_ok(enrol(t, ID_A, PIN_NEW, 0) == AC_R_FEW_TRIES && tries("a") == 1,
 	    "ENROL with 1 try left: FAIL 4, no VERIFY");
 	/* after an insertion the counter comes from the probe's 6E */
-	ok(replug("a", "READER_A") == 0, "card a replugged, 1 try left");
+	hl_ok(replug("a", "READER_A") == 0, "card a replugged, 1 try left");
 	r = sign_counted(t, k, &n0);
-	ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 3,
+	hl_ok(r == AC_R_FEW_TRIES && tries("a") == 1 && n0 == 3,
 	    "SIGN: FAIL 4 on 6E's counter: SELECT, 6E, key, no VERIFY (%ld)",
 	    n0);
 	probe_apdu("READER_A", "0020008206363534333231");
-	ok(tries("a") == 3 && sign_verify(t, "a", key_of(k, ID_A),
+	hl_ok(tries("a") == 3 && sign_verify(t, "a", key_of(k, ID_A),
 	    AC_ALG_ED25519, "ssh-ed25519") == 0,
 	    "the right PIN entered elsewhere: SIGN works again");
 }
@@ -569,18 +552,18 @@ t_pinstore(struct cdt *t, const struct keys *k)
 	time_t t0;
 	int r;
 
-	ok(result(t, AC_RESET, NULL) == 0, "RESET: OK");
+	hl_ok(result(t, AC_RESET, NULL) == 0, "RESET: OK");
 	t->silent = 1;
 	t0 = time(NULL);
 	r = sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
 	t->silent = 0;
-	ok(r == AC_R_STORE && time(NULL) - t0 >= 2 && time(NULL) - t0 <= 6,
+	hl_ok(r == AC_R_STORE && time(NULL) - t0 >= 2 && time(NULL) - t0 <= 6,
 	    "pinstore silent: FAIL 6 after about 3 s (%ld s)",
 	    (long)(time(NULL) - t0));
 	privsep_chan_close(&t->pin);
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_STORE, "pinstore gone: FAIL 6");
-	ok(cdt_peer(t, PRIVSEP_ROLE_PINSTORE) == 0 && sign_verify(t, "a",
+	hl_ok(cdt_peer(t, PRIVSEP_ROLE_PINSTORE) == 0 && sign_verify(t, "a",
 	    key_of(k, ID_A), AC_ALG_ED25519, "ssh-ed25519") == 0,
 	    "a new pinstore channel: VERIFY and SIGN work");
 }
@@ -591,14 +574,14 @@ t_forget(struct cdt *t, const struct keys *k)
 	struct buf *sig = NULL;
 	char sw[64];
 
-	ok(forget(t, ID_A) == 0 && t->ndelete == 1 &&
+	hl_ok(forget(t, ID_A) == 0 && t->ndelete == 1 &&
 	    cdt_store_find(t, ID_A) == NULL, "FORGET: DELETE sent, OK");
 	pw1_sw("READER_A", sw, sizeof(sw));
-	ok(strcmp(sw, "63c3") == 0 || strcmp(sw, "63C3") == 0,
+	hl_ok(strcmp(sw, "63c3") == 0 || strcmp(sw, "63C3") == 0,
 	    "FORGET reset PW1 on the card (empty VERIFY: %s)", sw);
-	ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
+	hl_ok(sign(t, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig) ==
 	    AC_R_NO_PIN, "SIGN after FORGET: FAIL 2");
-	ok(forget(t, "0000:0BADCAFE") == 0 && t->ndelete == 2,
+	hl_ok(forget(t, "0000:0BADCAFE") == 0 && t->ndelete == 2,
 	    "FORGET for an unknown ident: DELETE anyway, OK");
 }
 
@@ -607,11 +590,11 @@ t_hotplug(struct cdt *t, struct keys *k)
 {
 	sh("\"$VCARD\" ctl \"$RIG_SDIR/b.ctl\" remove && \"$PCSCPROBE\" "
 	    "wait \"$READER_B\" empty 5000 >/dev/null");
-	ok(list(t, k) == 0 && k->n == 1 && strcmp(k->ident[0], ID_A) == 0,
+	hl_ok(list(t, k) == 0 && k->n == 1 && strcmp(k->ident[0], ID_A) == 0,
 	    "card b removed: LIST has card a only");
 	sh("\"$VCARD\" ctl \"$RIG_SDIR/b.ctl\" insert && \"$PCSCPROBE\" "
 	    "wait \"$READER_B\" present 5000 >/dev/null");
-	ok(list(t, k) == 0 && k->n == 2 && key_of(k, ID_B) != NULL,
+	hl_ok(list(t, k) == 0 && k->n == 2 && key_of(k, ID_B) != NULL,
 	    "card b inserted: LIST has both again");
 }
 
@@ -622,21 +605,21 @@ t_violations(struct cdt *t, struct keys *k)
 	uint32_t reason = 0;
 	uint8_t rtype = 0;
 
-	ok(b != NULL && buf_put_u8(b, 0) == 0 &&
+	hl_ok(b != NULL && buf_put_u8(b, 0) == 0 &&
 	    cdt_expect_close(t, AC_LIST, b) == 0,
 	    "LIST with a payload: cardd closes the agent channel");
-	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	hl_ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    list(t, k) == 0 && k->n == 2,
 	    "cardd lives on and serves a new agent channel");
 	buf_reset(b);
-	ok(key_of(k, ID_A) != NULL &&
+	hl_ok(key_of(k, ID_A) != NULL &&
 	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
 	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
 	    buf_put_u32(b, 0) == 0 && buf_put_u8(b, 0) == 0 &&
 	    cdt_expect_close(t, AC_SIGN, b) == 0,
 	    "SIGN with a trailing byte: channel closed");
 	buf_reset(b);
-	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	hl_ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
 	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
 	    buf_put_u32(b, AC_SIGN_CALLER) == 0 && buf_put_u32(b, 0) == 0 &&
@@ -645,7 +628,7 @@ t_violations(struct cdt *t, struct keys *k)
 	    cdt_expect_close(t, AC_SIGN, b) == 0,
 	    "SIGN whose caller is forwarded \"2\": channel closed");
 	buf_reset(b);
-	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	hl_ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    buf_put_stringb(b, key_of(k, ID_A)) == 0 &&
 	    buf_put_cstring(b, "x") == 0 && buf_put_u8(b, 1) == 0 &&
 	    buf_put_u32(b, 0x4) == 0 && cdt_call(t, AC_SIGN, b, &rtype,
@@ -653,10 +636,10 @@ t_violations(struct cdt *t, struct keys *k)
 	    buf_get_u32(reply, &reason) == 0 && reason == AC_R_INVALID,
 	    "SIGN with a reserved flag: FAIL, request not valid");
 	buf_free(reply);
-	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	hl_ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    cdt_expect_close(t, 99, NULL) == 0,
 	    "an unknown message type: channel closed");
-	ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
+	hl_ok(cdt_alive(t) && cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0 &&
 	    list(t, k) == 0 && k->n == 2, "and a new channel works again");
 	buf_free(b);
 }
@@ -714,13 +697,13 @@ t_status(struct cdt *t, const struct keys *k)
 	unsigned n0 = t->nstatus;
 
 	st = get_status(t);
-	ok(st != NULL && st->nreaders == 2 && st->ncards == 2 &&
+	hl_ok(st != NULL && st->nreaders == 2 && st->ncards == 2 &&
 	    strcmp(st->readers[0], getenv("READER_A")) == 0,
 	    "STATUS: two readers, two cards");
-	ok(status_ok(t, st, k, ID_A, "READER_A") &&
+	hl_ok(status_ok(t, st, k, ID_A, "READER_A") &&
 	    status_ok(t, st, k, ID_B, "READER_B"),
 	    "STATUS: keys, PIN places, 3 tries, UIF off");
-	ok(apdus("a") - a0 == 2 && apdus("b") - b0 == 2 &&
+	hl_ok(apdus("a") - a0 == 2 && apdus("b") - b0 == 2 &&
 	    t->nstatus - n0 == 2,
 	    "STATUS: two GET DATA per card, one pinstore STATUS per card "
 	    "(%ld, %ld APDUs)", apdus("a") - a0, apdus("b") - b0);
@@ -728,19 +711,19 @@ t_status(struct cdt *t, const struct keys *k)
 	t->bad_status = 1;
 	st = get_status(t);
 	t->bad_status = 0;
-	ok(status_card(st, ID_A) != NULL &&
+	hl_ok(status_card(st, ID_A) != NULL &&
 	    status_card(st, ID_A)->pin == STATUS_PIN_UNKNOWN,
 	    "pinstore's STATUS_REPLY malformed: PIN unknown, the rest sent");
 	status_free(st);
 	/* cardd's HELLO on the new channel: it has taken the PEER */
 	pfd.fd = cdt_peer(t, PRIVSEP_ROLE_PINSTORE) == 0 ?
 	    privsep_fd(t->pin) : -1;
-	ok(pfd.fd != -1 && poll(&pfd, 1, 5000) == 1 &&
+	hl_ok(pfd.fd != -1 && poll(&pfd, 1, 5000) == 1 &&
 	    (st = get_status(t)) != NULL &&
 	    status_card(st, ID_A)->pin != STATUS_PIN_UNKNOWN,
 	    "a new pinstore channel: the PIN place again");
 	status_free(st);
-	ok(cdt_expect_close(t, AC_STATUS, k->blob[0]) == 0 && cdt_alive(t) &&
+	hl_ok(cdt_expect_close(t, AC_STATUS, k->blob[0]) == 0 && cdt_alive(t) &&
 	    cdt_peer(t, PRIVSEP_ROLE_AGENT) == 0,
 	    "STATUS with a payload: channel closed, cardd lives on");
 }
@@ -756,7 +739,7 @@ t_sandbox(const char *cardd)
 		_exit(127);
 	}
 	waitpid(pid, &st, 0);
-	ok(pid > 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	hl_ok(pid > 0 && WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
 	    "--sandbox-selftest: execve kills cardd with SIGSYS (status "
 	    "%#x)", st);
 }
@@ -764,23 +747,15 @@ t_sandbox(const char *cardd)
 int
 main(void)
 {
-	const char *cardd = getenv("CARDD"), *dir = getenv("RIG_DIR");
+	const char *cardd = getenv("CARDD");
 	struct cdt t;
 	struct keys k;
 	char logpath[512];
 	int st;
 
 	log_init("carddtest", LOG_LEVEL_ERROR, 1);
-	if (cardd == NULL || dir == NULL || getenv("VCARD") == NULL) {
-		printf("Bail out! CARDD, RIG_DIR, VCARD not set\n");
+	if (cdt_start_env(&t, logpath, sizeof(logpath)) != 0)
 		return 1;
-	}
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(logpath, sizeof(logpath), "%s/cardd.log", dir);
-	if (cdt_start(&t, cardd, logpath) != 0) {
-		printf("Bail out! cannot start %s\n", cardd);
-		return 1;
-	}
 	memset(&k, 0, sizeof(k));
 	t_list(&t, &k);
 	t_enrol(&t, &k);
@@ -794,11 +769,10 @@ main(void)
 	t_hotplug(&t, &k);
 	t_violations(&t, &k);
 	t_sandbox(cardd);
-	ok(cdt_alive(&t), "cardd is still running");
+	hl_ok(cdt_alive(&t), "cardd is still running");
 	st = cdt_stop(&t);
-	ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	hl_ok(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "supervisor channel closed: cardd exits 0");
 	keys_free(&k);
-	printf("1..%d\n", ntests);
-	return nfailed == 0 ? 0 : 1;
+	return hl_done();
 }

@@ -71,6 +71,25 @@ child(int fd, const char *cardd, const char *logpath)
 }
 
 int
+cdt_start_env(struct cdt *t, char *logpath, size_t len)
+{
+	const char *cardd = getenv("CARDD"), *dir = getenv("RIG_DIR");
+
+	if (cardd == NULL || dir == NULL || getenv("VCARD") == NULL) {
+		printf("Bail out! CARDD, RIG_DIR, VCARD not set\n");
+		return -1;
+	}
+	/* a cardd that closes a channel must not kill the test */
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(logpath, len, "%s/cardd.log", dir);
+	if (cdt_start(t, cardd, logpath) != 0) {
+		printf("Bail out! cannot start %s\n", cardd);
+		return -1;
+	}
+	return 0;
+}
+
+int
 cdt_start(struct cdt *t, const char *cardd, const char *logpath)
 {
 	int sv[2], r;

@@ -35,6 +35,12 @@ struct cdt {
 };
 
 int	cdt_start(struct cdt *t, const char *cardd, const char *logpath);
+/*
+ * cdt_start on $CARDD with its log in $RIG_DIR/cardd.log (the path in
+ * logpath), SIGPIPE ignored; -1 after a TAP "Bail out!" if the rig's
+ * variables are missing or cardd does not start.
+ */
+int	cdt_start_env(struct cdt *t, char *logpath, size_t len);
 /* A new channel for role (agent or pinstore) handed over with PEER. */
 int	cdt_peer(struct cdt *t, uint8_t role);
 /* Closes our end of a channel (the agent or pinstore going away). */

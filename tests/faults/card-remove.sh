@@ -16,8 +16,6 @@ rig_init
 tap_plan 19
 agent_env
 
-tries() { "$VCARD" show "$RIG_DIR/t.state" | sed -n 's/^pw1-tries: //p'; }
-
 verify_sig()
 {
 	ssh-keygen -Y verify -f "$RIG_DIR/allowed_signers" -I me -n file \
@@ -26,8 +24,7 @@ verify_sig()
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init t --serial 000000F2 --pw1 "$PIN" &&
-	    rig_card_genkey t aut ed25519 &&
+	rig_card_make t ed25519 000000F2 "$PIN" &&
 	    rig_card_set t uif aut on &&
 	    rig_card_start t 0
 } >"$RIG_DIR/setup.log" 2>&1
@@ -75,6 +72,6 @@ tap_is "listed from reader 1" "$(sadd -L 2>&1)" "$KEY"
 sign_touched
 tap_is "signs from reader 1 with the stored PIN" "$?" 0
 tap_is "the supervisor kept running, PIN tries untouched" \
-    "$(_rig_alive "$SV" && tries)" 3
+    "$(_rig_alive "$SV" && rig_card_tries t)" 3
 
 tap_done

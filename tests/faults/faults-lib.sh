@@ -17,14 +17,12 @@ sign_bg()
 
 touch_pending()
 {
-	_i=0
-	while [ $_i -lt 50 ]; do
-		rig_card_ctl "$TOUCH_CARD" status 2>/dev/null |
-		    grep -q touch-pending && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
+	rig_poll 50 _touch_pending_now
+}
+
+_touch_pending_now()
+{
+	rig_card_ctl "$TOUCH_CARD" status 2>/dev/null | grep -q touch-pending
 }
 
 sign_touched()

@@ -23,9 +23,6 @@ rig_init
 tap_plan 32
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
-
 # signer_fails: the pending signer ends with a failure; its time
 # since $T0 in SIGNER_MS.
 signer_fails()
@@ -73,11 +70,9 @@ listed()
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init p --serial 000000F4 --pw1 "$PIN" &&
-	    rig_card_genkey p aut ed25519 && rig_card_set p uif aut on &&
-	    rig_card_start p 0 &&
-	    rig_card_init m --serial 000000F5 --pw1 "$PIN" &&
-	    rig_card_genkey m aut p256 && rig_card_start m 1
+	rig_card_make p ed25519 000000F4 "$PIN" &&
+	    rig_card_set p uif aut on && rig_card_start p 0 &&
+	    rig_card_make m p256 000000F5 "$PIN" 1
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "two cards serve" "$?" 0
 "$VCARD" pubkey "$RIG_DIR/p.state" aut >"$RIG_DIR/p.pub"
@@ -165,7 +160,7 @@ tap_check "ssh-add -L lists both cards" listed
 tap_diag "listed again $LIST_MS ms after the kill"
 tap_check "the next signature succeeds" sign_touched
 
-tap_is "PIN tries untouched" "$(tries p) $(tries m)" "3 3"
+tap_is "PIN tries untouched" "$(rig_card_tries p) $(rig_card_tries m)" "3 3"
 tap_check "the supervisor kept running" _rig_alive "$SV"
 tap_check "the store still holds card p's PIN" grep -q "$IDP" \
     "$XDG_DATA_HOME/cardagent/pins"

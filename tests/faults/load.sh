@@ -25,7 +25,7 @@ rig_init
 tap_plan 17
 agent_env
 
-[ -x "$LOADCLIENT" ] || { echo "Bail out! $LOADCLIENT is not built"; exit 1; }
+rig_need_built "$LOADCLIENT"
 
 # figures: "NAME fds RSS" for the supervisor and each helper.
 figures()
@@ -67,9 +67,7 @@ settled()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-{ rig_card_init l --serial 000000F8 --pw1 "$PIN" &&
-    rig_card_genkey l aut ed25519 && rig_card_start l 0
-} >"$RIG_DIR/setup.log" 2>&1
+rig_card_make l ed25519 000000F8 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 askpass_set "$PIN"

@@ -38,9 +38,7 @@ pcscd_kill()
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
-{ rig_card_init f --serial 000000F1 --pw1 "$PIN" &&
-    rig_card_genkey f aut ed25519 && rig_card_start f 0
-} >"$RIG_DIR/setup.log" 2>&1
+rig_card_make f ed25519 000000F1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
 tap_is "the card serves" "$?" 0
 KEY=$("$VCARD" pubkey "$RIG_DIR/f.state" aut)
 tap_check "cardagent starts" agent_start
@@ -74,6 +72,6 @@ tap_diag "login took $(elapsed_ms "$t0") ms"
 tap_check "the supervisor kept running" _rig_alive "$SV"
 tap_is "cardd was not restarted" "$(agent_helper_pid cardd)" "$CARDD"
 tap_is "the card's PIN tries are untouched" \
-    "$("$VCARD" show "$RIG_DIR/f.state" | sed -n 's/^pw1-tries: //p')" 3
+    "$(rig_card_tries f)" 3
 
 tap_done

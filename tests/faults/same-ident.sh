@@ -16,16 +16,10 @@ rig_init
 tap_plan 16
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
-
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init a --serial 000000F3 --pw1 "$PINA" &&
-	    rig_card_genkey a aut ed25519 &&
-	    rig_card_init b --serial 000000F3 --pw1 "$PINB" &&
-	    rig_card_genkey b aut p256 &&
-	    rig_card_start a 0
+	rig_card_make a ed25519 000000F3 "$PINA" 0 &&
+	    rig_card_make b p256 000000F3 "$PINB"
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "card a serves, card b (same serial) is ready" "$?" 0
 A=$("$VCARD" pubkey "$RIG_DIR/a.state" aut)
@@ -51,7 +45,8 @@ tap_check "ssh-add -s is refused while both are present" \
 sadd -D >/dev/null 2>&1
 sshd_authorize "$A"
 tap_check "after ssh-add -D card a no longer logs in either" fails ssh_login
-tap_is "no PIN try was spent on either card" "$(tries a) $(tries b)" "3 3"
+tap_is "no PIN try was spent on either card" \
+    "$(rig_card_tries a) $(rig_card_tries b)" "3 3"
 
 tap_check "card a removed" rig_card_stop a
 tap_is "card b alone: ssh-add -s enrols its PIN" "$(sadd -s "$ID" 2>&1)" \
@@ -59,6 +54,7 @@ tap_is "card b alone: ssh-add -s enrols its PIN" "$(sadd -s "$ID" 2>&1)" \
 sshd_authorize "$B"
 sadd -D >/dev/null 2>&1
 tap_check "card b logs in with its stored PIN" ssh_login
-tap_is "still no try spent" "$(tries a) $(tries b)" "3 3"
+tap_is "still no try spent" \
+    "$(rig_card_tries a) $(rig_card_tries b)" "3 3"
 
 tap_done

@@ -28,9 +28,6 @@ STORE=$STORE_DIR/pins
 trap '_rc=$?; umount -l "$STORE_DIR" 2>/dev/null; (exit $_rc); rig_cleanup' \
     EXIT
 
-fails() { ! "$@" >/dev/null 2>&1; }
-tries() { "$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'; }
-
 # why: print the log line that names the store.
 why()
 {
@@ -48,15 +45,14 @@ enrol_fails()
 	tail -n +$((_n + 1)) "$RIG_DIR/agent.log" >"$RIG_DIR/since.log"
 	grep "$STORE" "$RIG_DIR/since.log" | grep -q "$1" ||
 	    { echo "log:"; cat "$RIG_DIR/since.log"; return 1; }
-	[ "$(tries b)" = 3 ] || { echo "tries: $(tries b)"; return 1; }
+	_t=$(rig_card_tries b)
+	[ "$_t" = 3 ] || { echo "tries: $_t"; return 1; }
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
 {
-	rig_card_init a --serial 000000F6 --pw1 "$PIN" &&
-	    rig_card_genkey a aut ed25519 && rig_card_start a 0 &&
-	    rig_card_init b --serial 000000F7 --pw1 "$PIN" &&
-	    rig_card_genkey b aut ed25519 && rig_card_start b 1
+	rig_card_make a ed25519 000000F6 "$PIN" 0 &&
+	    rig_card_make b ed25519 000000F7 "$PIN" 1
 } >"$RIG_DIR/setup.log" 2>&1
 tap_is "two cards serve" "$?" 0
 mkdir -p "$STORE_DIR"
@@ -121,6 +117,7 @@ sshd_authorize "$("$VCARD" pubkey "$RIG_DIR/a.state" aut)"
 sadd -D >/dev/null 2>&1
 askpass_set ""
 tap_check "card a logs in with the PIN stored before the faults" ssh_login
-tap_is "no PIN try was spent" "$(tries a) $(tries b)" "3 3"
+tap_is "no PIN try was spent" \
+    "$(rig_card_tries a) $(rig_card_tries b)" "3 3"
 tap_check "the supervisor is the same process" _rig_alive "$SV"
 tap_done

@@ -18,7 +18,6 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -452,23 +451,18 @@ t_supervisor(const char *cardd, int what)
 int
 main(void)
 {
-	const char *cardd = getenv("CARDD"), *dir = getenv("RIG_DIR");
+	const char *cardd = getenv("CARDD");
 	struct buf *blob = buf_new(), *b;
 	struct cdt t;
 	int i, st;
 
 	log_init("hcardd", LOG_LEVEL_ERROR, 1);
-	if (cardd == NULL || dir == NULL || getenv("VCARD") == NULL ||
-	    blob == NULL) {
-		printf("Bail out! CARDD, RIG_DIR, VCARD not set\n");
+	if (blob == NULL) {
+		printf("Bail out! out of memory\n");
 		return 1;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	snprintf(logpath, sizeof(logpath), "%s/cardd.log", dir);
-	if (cdt_start(&t, cardd, logpath) != 0) {
-		printf("Bail out! cannot start %s\n", cardd);
+	if (cdt_start_env(&t, logpath, sizeof(logpath)) != 0)
 		return 1;
-	}
 	hl_ok(list_ok(&t, blob), "LIST: one card");
 	b = enrol_req(IDENT, strlen(IDENT), PIN);
 	hl_ok(call(&t, AC_ENROL, b, NULL) == AC_OK, "ENROL a distinctive PIN");

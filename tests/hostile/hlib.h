@@ -1,6 +1,6 @@
 /*
- * What the hostile test programs (hcardd, hpinstore) share: TAP output
- * and raw writes to a peer, optionally carrying a descriptor.
+ * What the privsep test programs (carddtest, hcardd, hpinstore) share:
+ * TAP output and raw writes to a peer, optionally carrying a descriptor.
  */
 #ifndef HLIB_H
 #define HLIB_H

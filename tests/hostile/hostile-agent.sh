@@ -15,12 +15,11 @@ ID=0000:0000E1E1
 ATTACKS=${HOSTILE_ATTACKS:-"cut truncated halfopen length cap lie unknown random noread conns"}
 
 rig_init
-[ -x "$HCLIENT" ] || { echo "Bail out! $HCLIENT is not built"; exit 1; }
+rig_need_built "$HCLIENT"
 tap_plan $((5 + 3 * $(echo $ATTACKS | wc -w)))
 agent_env
-{ rig_start_pcscd 1 && rig_card_init h --serial 0000E1E1 --pw1 "$PIN" &&
-    rig_card_genkey h aut ed25519 && rig_card_start h 0
-} >"$RIG_DIR/setup.log" 2>&1
+{ rig_start_pcscd 1 && rig_card_make h ed25519 0000E1E1 "$PIN" 0; } \
+    >"$RIG_DIR/setup.log" 2>&1
 tap_is "a card serves" "$?" 0
 tap_check "cardagent starts" agent_start
 askpass_set "$PIN"

@@ -23,8 +23,7 @@ for c in $CARDS; do
 	IFS=: read -r n t rd s <<EOF2
 $c
 EOF2
-	rig_card_init "$n" --serial "$s" --pw1 "$PIN" &&
-	    rig_card_genkey "$n" aut "$t" || exit 1
+	rig_card_make "$n" "$t" "$s" "$PIN" || exit 1
 	pub=$("$VCARD" pubkey "$RIG_DIR/$n.state" aut) || exit 1
 	echo "$pub" >"$RIG_DIR/$n.pub"
 	echo "test@example.com $pub" >"$RIG_DIR/$n.allowed"

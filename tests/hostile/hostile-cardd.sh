@@ -7,14 +7,10 @@ CARDD=${CARDD:-$top_builddir/cardd/cardagent-cardd}
 HCARDD=${HCARDD:-$top_builddir/tests/hostile/hcardd}
 
 rig_init
-for _p in "$CARDD" "$HCARDD"; do
-	[ -x "$_p" ] || { echo "Bail out! $_p is not built"; exit 1; }
-done
+rig_need_built "$CARDD" "$HCARDD"
 {
 	rig_start_pcscd 1 &&
-	rig_card_init h --serial 0000E3E3 --pw1 hostile-PIN-7319 &&
-	rig_card_genkey h aut ed25519 &&
-	rig_card_start h 0
+	rig_card_make h ed25519 0000E3E3 hostile-PIN-7319 0
 } >"$RIG_DIR/setup.log" 2>&1 || {
 	sed 's/^/# /' "$RIG_DIR/setup.log"
 	echo "Bail out! rig setup failed"

@@ -11,7 +11,13 @@
 #	rig_start_pcscd [NPAIRS]	private pcscd with NPAIRS vpcd entries
 #	rig_card_init NAME [OPTS...]	vcard init $RIG_DIR/NAME.state OPTS
 #	rig_card_genkey NAME SLOT TYPE
+#	rig_card_make NAME TYPE SERIAL PIN [READER]
+#					a card with PW1 PIN and an aut key of
+#					TYPE, started on READER if given
+#	rig_cards PIN TABLE		rig_card_make for each line of TABLE,
+#					"NAME TYPE READER SERIAL"
 #	rig_card_set NAME ARGS...	vcard set $RIG_DIR/NAME.state ARGS
+#	rig_card_tries NAME		PW1 tries left on card NAME
 #	rig_card_start NAME READER [RUNOPTS...]
 #					serve NAME on reader index READER and
 #					wait until pcscd sees the card
@@ -31,6 +37,9 @@
 #	rig_at_exit CMD			have rig_cleanup run the shell
 #					command CMD (last, newest first)
 #	rig_cleanup			stop everything started, by PID
+#	rig_need_built PROG...		bail out unless each PROG is built
+#	rig_poll TENTHS CMD...		run CMD every 0.1 s until it succeeds,
+#					at most TENTHS times; 1 if it never did
 #
 # Reader index i is served on TCP port $RIG_PORT + i (inside the netns)
 # and named "Virtual PCD 00 0<i%2>" for i < 2, "Virtual PCD <i/2> 00 0<i%2>"
@@ -75,11 +84,15 @@ rig_skip_unless()
 	    tap_skip_all "vpcd not installed (Debian package vsmartcard-vpcd)"
 	unshare -m -n --propagation private true 2>/dev/null ||
 	    tap_skip_all "cannot create mount/network namespaces"
-	for _p in "$VCARD" "$PCSCPROBE"; do
-		if [ ! -x "$_p" ]; then
-			echo "Bail out! $_p is not built"
-			exit 1
-		fi
+	rig_need_built "$VCARD" "$PCSCPROBE"
+}
+
+# rig_need_built PROG...: bail out (a failure, not a skip) unless every
+# PROG is an executable of the build.
+rig_need_built()
+{
+	for _p in "$@"; do
+		[ -x "$_p" ] || { echo "Bail out! $_p is not built"; exit 1; }
 	done
 }
 
@@ -101,6 +114,17 @@ rig_init()
 	trap 'rig_cleanup' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+rig_poll()
+{
+	_pn=$1
+	shift
+	until "$@"; do
+		_pn=$((_pn - 1))
+		[ "$_pn" -gt 0 ] || return 1
+		sleep 0.1
+	done
 }
 
 rig_track_pid()
@@ -312,11 +336,31 @@ rig_card_genkey()
 	"$VCARD" genkey "$RIG_DIR/$1.state" "$2" "$3"
 }
 
+rig_card_make()
+{
+	rig_card_init "$1" --serial "$3" --pw1 "$4" &&
+	    rig_card_genkey "$1" aut "$2" &&
+	    { [ -z "${5:-}" ] || rig_card_start "$1" "$5"; }
+}
+
+rig_cards()
+{
+	echo "$2" | while read -r _cn _ct _crd _cs; do
+		[ -n "$_cn" ] || continue
+		rig_card_make "$_cn" "$_ct" "$_cs" "$1" "$_crd" || exit 1
+	done
+}
+
 rig_card_set()
 {
 	_n=$1
 	shift
 	"$VCARD" set "$RIG_DIR/$_n.state" "$@"
+}
+
+rig_card_tries()
+{
+	"$VCARD" show "$RIG_DIR/$1.state" | sed -n 's/^pw1-tries: //p'
 }
 
 rig_wait_reader()
@@ -354,12 +398,7 @@ rig_card_start()
 		fi
 	done
 	# The control socket may come up just after the vpcd connection.
-	_i=0
-	while [ ! -S "$RIG_DIR/$_n.ctl" ] && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -S "$RIG_DIR/$_n.ctl" ]
+	rig_poll 50 test -S "$RIG_DIR/$_n.ctl"
 }
 
 rig_card_ctl()

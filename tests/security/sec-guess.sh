@@ -16,16 +16,14 @@ rig_init
 tap_plan 12
 agent_env
 
-tries() { "$VCARD" show "$RIG_DIR/c.state" | sed -n 's/^pw1-tries: //p'; }
-
 # guess PIN: ssh-add -s PIN (must fail), then sec_sign; "tries T, sign RC".
 guess()
 {
 	askpass_set "$1"
 	sadd -s "$ID" >/dev/null 2>&1 && echo "guess accepted"
-	_t=$(tries)
+	_t=$(rig_card_tries c)
 	sec_sign
-	echo "tries $_t, sign $?, tries $(tries)"
+	echo "tries $_t, sign $?, tries $(rig_card_tries c)"
 }
 
 tap_check "pcscd starts" rig_start_pcscd 1
@@ -43,7 +41,8 @@ tap_check "... cardd logged the stored PIN as unusable" grep -q \
 askpass_set "$PIN"
 tap_is "the right PIN, enrolled again" "$(sadd -s "$ID" 2>&1)" \
     "Card added: $ID"
-tap_is "... restores the counter, signs" "$(tries) $(sec_sign; echo $?)" "3 0"
+tap_is "... restores the counter, signs" \
+    "$(rig_card_tries c) $(sec_sign; echo $?)" "3 0"
 tap_is "guess again: one try, none back" "$(guess 222222)" \
     "tries 2, sign 255, tries 2"
 tap_is "a second guess: the last try but one" "$(guess 333333)" \

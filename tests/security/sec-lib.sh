@@ -18,12 +18,7 @@ ATTACH=${ATTACH:-$top_builddir/tests/security/attach}
 # An unprivileged uid for the tests that need another user: nobody.
 SEC_UID=${SEC_UID:-65534}
 
-for _p in "$MEMSCAN" "$ATTACH"; do
-	if [ ! -x "$_p" ]; then
-		echo "Bail out! $_p is not built"
-		exit 1
-	fi
-done
+rig_need_built "$MEMSCAN" "$ATTACH"
 
 sec_hex()
 {

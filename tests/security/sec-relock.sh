@@ -18,8 +18,6 @@ rig_init
 tap_plan 21
 agent_env
 
-fails() { ! "$@" >/dev/null 2>&1; }
-
 # crash: kill -9 the agent; print its successor's pid.
 crash()
 {
