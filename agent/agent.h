@@ -22,6 +22,7 @@
 #define AGENT_OUT_MAX		(4 * AGENT_IN_MAX)	/* then: stuck client */
 
 struct privsep_chan;
+struct privsep_chan_conf;
 
 struct conn {
 	TAILQ_ENTRY(conn) entry;
@@ -72,5 +73,6 @@ int	handle_cardd(struct agent *a, uint8_t type, uint32_t id,
 	    struct buf *payload);
 void	handle_cardd_lost(struct agent *a);
 void	handle_timers(struct agent *a, uint64_t now);
+extern const struct privsep_chan_conf cardd_conf;
 
 #endif

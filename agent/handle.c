@@ -13,6 +13,24 @@
 #include "proto.h"
 #include "sessbind.h"
 
+/* What cardd may send (main.c opens the channel with this). */
+static const struct privsep_permit cardd_permit[] = {
+	{ AC_OK, "OK", 0 },
+	{ AC_FAIL, "FAIL", 4 },
+	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
+};
+
+const struct privsep_chan_conf cardd_conf = {
+	.name = "agent->cardd",
+	.self = PRIVSEP_ROLE_AGENT,
+	.peer = PRIVSEP_ROLE_CARDD,
+	.max_frame = AC_FRAME_MAX,
+	.max_queued = 4 * AC_FRAME_MAX,
+	.permit = cardd_permit,
+	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
+};
+
 /* Which replies cardd may send to each request (PROTOCOL.privsep 6). */
 static int
 reply_allowed(uint8_t req, uint8_t rep)

@@ -47,23 +47,6 @@ static const struct privsep_chan_conf sv_conf = {
 	.pass_fds = 1,
 };
 
-static const struct privsep_permit cardd_permit[] = {
-	{ AC_OK, "OK", 0 },
-	{ AC_FAIL, "FAIL", 4 },
-	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
-	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
-};
-
-static const struct privsep_chan_conf cardd_conf = {
-	.name = "agent->cardd",
-	.self = PRIVSEP_ROLE_AGENT,
-	.peer = PRIVSEP_ROLE_CARDD,
-	.max_frame = AC_FRAME_MAX,
-	.max_queued = 4 * AC_FRAME_MAX,
-	.permit = cardd_permit,
-	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
-};
-
 static void
 cardd_drop(struct agent *a)
 {
