@@ -7,12 +7,14 @@
  *         frame answered by serve_request() over a PIN store file in a
  *         private temporary directory, emptied before every input;
  *   odd:  a channel that takes descriptors (like every supervisor
- *         channel), frames only counted.
+ *         channel), frames only counted; a descriptor is sent with the
+ *         byte at offset (first byte >> 1) of the stream.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 
 static char store_dir[] = "/tmp/cardagent-fuzz-XXXXXX";
 static char pins_path[sizeof(store_dir) + 8];
+static int null_fd = -1;	/* the descriptor a sender passes */
 
 static const struct privsep_permit fd_permit[] = {
 	{ PRIVSEP_MSG_CHANNEL, "PEER", 1 },
@@ -61,6 +64,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	snprintf(pins_path, sizeof(pins_path), "%s/pins", store_dir);
+	if ((null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
+		perror("/dev/null");
+		exit(1);
+	}
 	atexit(cleanup);
 	return 0;
 }
@@ -108,16 +115,45 @@ receive(struct privsep_chan *chan, struct pins *pins)
 	}
 }
 
+/* data[off] and what follows, with null_fd attached to that byte. */
+static void
+send_with_fd(int fd, const uint8_t *data, size_t len)
+{
+	union {
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(int))];
+	} cmsg;
+	struct msghdr msg;
+	struct iovec iov;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cmsg, 0, sizeof(cmsg));
+	iov.iov_base = (void *)data;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = cmsg.buf;
+	msg.msg_controllen = sizeof(cmsg.buf);
+	cmsg.hdr.cmsg_len = CMSG_LEN(sizeof(int));
+	cmsg.hdr.cmsg_level = SOL_SOCKET;
+	cmsg.hdr.cmsg_type = SCM_RIGHTS;
+	memcpy(CMSG_DATA(&cmsg.hdr), &null_fd, sizeof(int));
+	if (sendmsg(fd, &msg, 0) != (ssize_t)len)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct privsep_chan *chan = NULL;
 	struct store *store = NULL;
 	struct pins *pins = NULL;
+	size_t fd_at = size;
 	int sv[2];
 	int even = size == 0 || (data[0] & 1) == 0;
 
 	if (size > 0) {
+		fd_at = data[0] >> 1;
 		data++;
 		size--;
 	}
@@ -126,8 +162,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the whole stream fits the socket buffer: write it, then EOF */
 	if (size > 65536)
 		size = 65536;
-	if (write(sv[1], data, size) != (ssize_t)size)
+	if (even || fd_at >= size)
+		fd_at = size;
+	if (write(sv[1], data, fd_at) != (ssize_t)fd_at)
 		abort();
+	if (fd_at < size)
+		send_with_fd(sv[1], data + fd_at, size - fd_at);
 	shutdown(sv[1], SHUT_WR);
 	if (even) {
 		unlink(pins_path);

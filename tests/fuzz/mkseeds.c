@@ -681,7 +681,9 @@ seeds_privsep(const struct key *k)
 
 	seed = nbuf();
 	p = nbuf();
-	(void)buf_put_u8(seed, 1);
+	/* the descriptor goes with PEER's first byte, after HELLO */
+	(void)buf_put_u8(seed,
+	    1 | (PRIVSEP_FRAME_MIN + PRIVSEP_HELLO_SIZE) << 1);
 	(void)buf_put_u8(p, PRIVSEP_ROLE_CARDD);
 	cap_begin(&c, PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT);
 	cap_msg(&c, PRIVSEP_MSG_CHANNEL, 0, p);
