@@ -190,7 +190,7 @@ buf_consume_end(struct buf *b, size_t len)
 {
 	if (len > buf_len(b))
 		return ERR_TRUNCATED;
-	if (!b->readonly)
+	if (!b->readonly && len > 0)	/* no NULL + 0 without storage */
 		explicit_bzero(b->d + b->size - len, len);
 	b->size -= len;
 	return 0;
