@@ -73,6 +73,8 @@ int	handle_cardd(struct agent *a, uint8_t type, uint32_t id,
 	    struct buf *payload);
 void	handle_cardd_lost(struct agent *a);
 void	handle_timers(struct agent *a, uint64_t now);
+void	cardd_input(struct agent *a);	/* cardd's channel is readable */
+void	cardd_drop(struct agent *a);
 extern const struct privsep_chan_conf cardd_conf;
 
 #endif

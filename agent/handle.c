@@ -407,3 +407,45 @@ handle_timers(struct agent *a, uint64_t now)
 		conn_process(a, c);
 	}
 }
+
+/* The cardd channel broke or lies: close it, fail what waits on it. */
+void
+cardd_drop(struct agent *a)
+{
+	if (a->cardd == NULL)
+		return;
+	privsep_chan_close(&a->cardd);
+	info("cardd channel closed; requests fail until a new one arrives");
+	handle_cardd_lost(a);
+}
+
+/* What cardd sent: every frame to handle_cardd(). */
+void
+cardd_input(struct agent *a)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(a->cardd)) != 0) {
+		if (r != ERR_EOF)
+			error_r(r, "cardd channel");
+		cardd_drop(a);
+		return;
+	}
+	for (;;) {
+		if ((r = privsep_get(a->cardd, &type, &id, &payload)) != 0) {
+			cardd_drop(a);
+			return;
+		}
+		if (payload == NULL)
+			return;
+		r = handle_cardd(a, type, id, payload);
+		buf_free(payload);
+		if (r != 0) {
+			cardd_drop(a);
+			return;
+		}
+	}
+}

@@ -48,16 +48,6 @@ static const struct privsep_chan_conf sv_conf = {
 };
 
 static void
-cardd_drop(struct agent *a)
-{
-	if (a->cardd == NULL)
-		return;
-	privsep_chan_close(&a->cardd);
-	info("cardd channel closed; requests fail until a new one arrives");
-	handle_cardd_lost(a);
-}
-
-static void
 sv_peer(struct agent *a, struct buf *payload)
 {
 	uint8_t role = 0;
@@ -97,36 +87,6 @@ sv_input(struct agent *a)
 			return;
 		sv_peer(a, payload);
 		buf_free(payload);
-	}
-}
-
-static void
-cardd_input(struct agent *a)
-{
-	struct buf *payload;
-	uint32_t id;
-	uint8_t type;
-	int r;
-
-	if ((r = privsep_read(a->cardd)) != 0) {
-		if (r != ERR_EOF)
-			error_r(r, "cardd channel");
-		cardd_drop(a);
-		return;
-	}
-	for (;;) {
-		if ((r = privsep_get(a->cardd, &type, &id, &payload)) != 0) {
-			cardd_drop(a);
-			return;
-		}
-		if (payload == NULL)
-			return;
-		r = handle_cardd(a, type, id, payload);
-		buf_free(payload);
-		if (r != 0) {
-			cardd_drop(a);
-			return;
-		}
 	}
 }
 

@@ -152,15 +152,13 @@ client_close(struct world *w, int k)
 		c->dead = 1;		/* poll's POLLHUP on a busy one */
 }
 
+/* Both ends of the cardd channel go (the agent's first). */
 static void
-cardd_drop(struct world *w)
+world_cardd_drop(struct world *w)
 {
+	cardd_drop(&w->a);
 	privsep_chan_close(&w->cardd);
 	w->npending = 0;
-	if (w->a.cardd == NULL)
-		return;
-	privsep_chan_close(&w->a.cardd);
-	handle_cardd_lost(&w->a);
 }
 
 static void
@@ -174,35 +172,6 @@ cardd_new(struct world *w)
 	    privsep_chan_new(sv[0], &cardd_conf, &w->a.cardd) != 0 ||
 	    privsep_chan_new(sv[1], &fake_conf, &w->cardd) != 0)
 		abort();
-}
-
-/* The agent's cardd input handler (main.c does the same). */
-static void
-agent_cardd_input(struct world *w)
-{
-	struct buf *payload;
-	uint32_t id;
-	uint8_t type;
-	int r;
-
-	if (privsep_read(w->a.cardd) != 0) {
-		cardd_drop(w);
-		return;
-	}
-	for (;;) {
-		if (privsep_get(w->a.cardd, &type, &id, &payload) != 0) {
-			cardd_drop(w);
-			return;
-		}
-		if (payload == NULL)
-			return;
-		r = handle_cardd(&w->a, type, id, payload);
-		buf_free(payload);
-		if (r != 0) {
-			cardd_drop(w);
-			return;
-		}
-	}
 }
 
 /* The fake cardd takes what the agent sent: request ids to answer. */
@@ -240,7 +209,7 @@ fake_answer(struct world *w, uint8_t sel, const uint8_t *p, size_t len)
 	if (w->a.cardd == NULL)
 		return;
 	if (fake_collect(w) != 0) {
-		cardd_drop(w);
+		world_cardd_drop(w);
 		return;
 	}
 	type = sel >= 0xf0 ? sel : reply_types[sel & 3];
@@ -256,7 +225,9 @@ fake_answer(struct world *w, uint8_t sel, const uint8_t *p, size_t len)
 		abort();
 	if (privsep_queue(w->cardd, type, id, payload) == 0 &&
 	    privsep_flush(w->cardd, &pending) == 0)
-		agent_cardd_input(w);
+		cardd_input(&w->a);	/* may drop the channel */
+	if (w->a.cardd == NULL)
+		world_cardd_drop(w);
 	buf_free(payload);
 }
 
@@ -269,7 +240,7 @@ round_end(struct world *w)
 	int k, pending;
 
 	if (w->a.cardd != NULL && privsep_flush(w->a.cardd, &pending) != 0)
-		cardd_drop(w);
+		world_cardd_drop(w);
 	TAILQ_FOREACH(c, &w->a.conns, entry)
 		if (buf_len(c->out) > 0)
 			conn_write(c);
@@ -303,7 +274,7 @@ run_op(struct world *w, struct buf *in)
 		fake_answer(w, sel, p, len);
 		break;
 	case 5:
-		cardd_drop(w);
+		world_cardd_drop(w);
 		break;
 	case 6:
 		cardd_new(w);
@@ -343,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	TAILQ_FOREACH(c, &w.a.conns, entry)
 		c->dead = 1;
 	conn_reap(&w.a);
-	cardd_drop(&w);
+	world_cardd_drop(&w);
 	buf_free(w.a.keys);
 	buf_free(in);
 	return 0;
