@@ -19,12 +19,14 @@ distcheck_status=$?
 [ $distcheck_status -eq 0 ] || tail -n 40 distcheck.log
 
 # The fuzz harnesses under libFuzzer, ASan and UBSan (tests/fuzz/README.md),
-# where clang is (CI must have it): one more test point.
+# where clang is (CI must have it): one more test point.  20 s each, two
+# at a time: about 4 minutes on 2 cores with the build.
 fuzz_status=
 if [ "${CI:-}" = true ] || command -v clang >/dev/null 2>&1; then
 	rm -rf ../build-fuzz && mkdir ../build-fuzz && (cd ../build-fuzz &&
 	    CC=clang ../configure -q --enable-fuzzing &&
-	    make -s -j"$jobs" fuzz-smoke FUZZ_JOBS="$jobs") \
+	    make -s -j"$jobs" fuzz-smoke FUZZ_JOBS="$jobs" \
+	    FUZZ_SECONDS="${FUZZ_SECONDS:-20}") \
 	    >fuzz-smoke.log 2>&1
 	fuzz_status=$?
 	grep '^fuzz' fuzz-smoke.log

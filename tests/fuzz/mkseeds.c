@@ -20,7 +20,9 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "caller.h"
 #include "channels.h"
+#include "constraint.h"
 #include "iso7816.h"
 #include "log.h"
 #include "mkseeds.h"
@@ -283,61 +285,132 @@ cap_end(struct capture *c, struct buf *out)
 	close(c->sv[1]);
 }
 
-/* fuzz_cardd: agent stream, pinstore stream, then the card. */
-static void
-save_cardd(const char *name, struct buf *agent, struct buf *pin,
-    struct recorder *rec)
-{
-	struct buf *b = nbuf();
-
-	put_chunkb(b, agent);
-	put_chunkb(b, pin);
-	if (buf_putb(b, rec->script) != 0)
-		die("cardd seed");
-	save("cardd", name, b);
-	buf_free(agent);
-	buf_free(pin);
-	buf_free(rec->script);
-}
-
+/* The supervisor's stream: CONFIRM_REPLY "yes" to id 1, or nothing. */
 static struct buf *
-pin_stream(uint8_t type, int with_pin)
+sup_stream(int confirm)
 {
 	struct capture c;
 	struct buf *p = nbuf(), *out = nbuf();
 
-	if (with_pin && buf_put_cstring(p, PIN) != 0)
-		die("pin");
-	cap_begin(&c, PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_CARDD);
-	cap_msg(&c, type, 1, with_pin ? p : NULL);
-	cap_msg(&c, CP_NONE, 7, NULL);		/* a late reply */
+	cap_begin(&c, PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_CARDD);
+	if (confirm && (buf_put_u8(p, 1) != 0 ||
+	    privsep_queue(c.chan, SV_CONFIRM_REPLY, 1, p) != 0))
+		die("confirm reply");
 	cap_end(&c, out);
 	buf_free(p);
 	return out;
 }
 
+/* fuzz_cardd: agent, pinstore and supervisor streams, then the card. */
 static void
-seeds_cardd_sign(struct key *k, const char *state)
+save_cardd(const char *name, struct buf *agent, struct buf *pin,
+    struct buf *sup, struct recorder *rec)
+{
+	struct buf *b = nbuf();
+
+	put_chunkb(b, agent);
+	put_chunkb(b, pin);
+	put_chunkb(b, sup);
+	if (buf_putb(b, rec->script) != 0)
+		die("cardd seed");
+	save("cardd", name, b);
+	buf_free(agent);
+	buf_free(pin);
+	buf_free(sup);
+	buf_free(rec->script);
+}
+
+/* A card's constraints blob: confirmation, or none (empty). */
+static struct buf *
+cons_blob(int confirm)
+{
+	struct buf *b = nbuf(), *dest = nbuf();
+
+	if (confirm && cons_encode(b, CONS_CONFIRM, dest) != 0)
+		die("constraints");
+	buf_free(dest);
+	return b;
+}
+
+/*
+ * pinstore's replies: with cons, STATUS_REPLY (in the store file, with
+ * those constraints) to LIST's question as id 1 first; then type (PIN:
+ * with the PIN); then a late reply.
+ */
+static struct buf *
+pin_stream(uint8_t type, int with_pin, const struct buf *cons)
+{
+	struct capture c;
+	struct buf *p = nbuf(), *st = nbuf(), *out = nbuf();
+	uint32_t id = 1;
+
+	if (with_pin && buf_put_cstring(p, PIN) != 0)
+		die("pin");
+	if (cons != NULL && (buf_put_u8(st, 1) != 0 ||
+	    buf_put_u32(st, 0) != 0 || buf_put_stringb(st, cons) != 0))
+		die("pinstore status");
+	cap_begin(&c, PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_CARDD);
+	if (cons != NULL)
+		cap_msg(&c, CP_STATUS_REPLY, id++, st);
+	cap_msg(&c, type, id, with_pin ? p : NULL);
+	cap_msg(&c, CP_NONE, 7, NULL);		/* a late reply */
+	cap_end(&c, out);
+	buf_free(p);
+	buf_free(st);
+	return out;
+}
+
+/* SIGN's tail as the agent sends it: a login by uid 1000 (pid 4242)
+ * to a host, with the card's constraints it applied. */
+static void
+sign_tail(struct buf *p, const struct buf *cons)
+{
+	struct caller who;
+	struct caller_context x;
+
+	memset(&who, 0, sizeof(who));
+	memset(&x, 0, sizeof(x));
+	who.uid = 1000;
+	who.pid = 4242;
+	who.hostkey = nbuf();
+	x.what = CALLER_WHAT_LOGIN;
+	x.detail = (char *)"user";
+	if (buf_put(who.hostkey, "hostkey", 7) != 0 ||
+	    buf_put_u32(p, AC_SIGN_CALLER | AC_SIGN_CONTEXT) != 0 ||
+	    caller_put(p, &who) != 0 || buf_put_stringb(p, cons) != 0 ||
+	    caller_context_put(p, &x) != 0)
+		die("sign tail");
+	buf_free(who.hostkey);
+}
+
+/* LIST, then SIGN with the card's constraints: none, or confirm (the
+ * supervisor says yes). */
+static void
+seeds_cardd_sign(struct key *k, const char *state, int confirm)
 {
 	struct recorder rec;
 	struct pgp_card card;
 	struct capture c;
-	struct buf *p = nbuf(), *agent = nbuf();
+	struct buf *p = nbuf(), *agent = nbuf(), *cons = cons_blob(confirm);
 	char name[64];
 
 	session_begin(k, state, &rec, &card);
 	session_sign(k, &card, 0);
 	if (buf_put_stringb(p, k->blob) != 0 ||
 	    buf_put_cstring(p, "data to sign") != 0 ||
-	    buf_put_u8(p, (uint8_t)k->alg) != 0 || buf_put_u32(p, 0) != 0)
+	    buf_put_u8(p, (uint8_t)k->alg) != 0)
 		die("sign payload");
+	sign_tail(p, cons);
 	cap_begin(&c, PRIVSEP_ROLE_AGENT, PRIVSEP_ROLE_CARDD);
 	cap_msg(&c, AC_LIST, 1, NULL);
 	cap_msg(&c, AC_SIGN, 2, p);
 	cap_end(&c, agent);
-	snprintf(name, sizeof(name), "list-sign-%s", k->name);
-	save_cardd(name, agent, pin_stream(CP_PIN, 1), &rec);
+	snprintf(name, sizeof(name), "list-sign-%s%s", k->name,
+	    confirm ? "-confirm" : "");
+	save_cardd(name, agent, pin_stream(CP_PIN, 1, cons),
+	    sup_stream(confirm), &rec);
 	buf_free(p);
+	buf_free(cons);
 }
 
 /* ENROL (VERIFY at enrolment), FORGET and RESET (VERIFY FF). */
@@ -351,7 +424,6 @@ seeds_cardd_pins(struct key *k, const char *state)
 	struct capture c;
 	struct buf *p, *resp, *pin, *agent;
 	uint16_t sw;
-	int verified, tries;
 	size_t i;
 
 	for (i = 0; i < sizeof(types); i++) {
@@ -361,11 +433,12 @@ seeds_cardd_pins(struct key *k, const char *state)
 		if ((pin = buf_from(PIN, strlen(PIN))) == NULL)
 			die("out of memory");
 		if (types[i] == AC_ENROL) {
-			if (pgp_pw1_status(&card, &verified, &tries) != 0 ||
-			    pgp_verify_pw1(&card, pin) != 0 ||
+			/* cardd knows the tries from its probe's C4 */
+			if (pgp_verify_pw1(&card, pin) != 0 ||
 			    buf_put_cstring(p, k->ident) != 0 ||
 			    buf_put_cstring(p, PIN) != 0 ||
-			    buf_put_u32(p, 0) != 0)
+			    buf_put_u32(p, 0) != 0 ||
+			    buf_put_u32(p, 0) != 0)	/* no constraints */
 				die("enrol");
 		} else if (iso_transceive(&card.iso, 0x00, 0x20, 0xff, 0x82,
 		    NULL, 0, 0, resp, &sw) != 0 || (types[i] == AC_FORGET &&
@@ -374,7 +447,8 @@ seeds_cardd_pins(struct key *k, const char *state)
 		cap_begin(&c, PRIVSEP_ROLE_AGENT, PRIVSEP_ROLE_CARDD);
 		cap_msg(&c, types[i], 1, types[i] == AC_RESET ? NULL : p);
 		cap_end(&c, (agent = nbuf()));
-		save_cardd(names[i], agent, pin_stream(CP_OK, 0), &rec);
+		save_cardd(names[i], agent, pin_stream(CP_OK, 0, NULL),
+		    sup_stream(0), &rec);
 		buf_free(resp);
 		buf_free(p);
 		buf_free(pin);
@@ -490,7 +564,8 @@ keys_payload(const struct key *k, int n)
 		die("keys");
 	for (i = 0; i < n; i++)
 		if (buf_put_stringb(b, k[i].blob) != 0 ||
-		    buf_put_cstring(b, k[i].ident) != 0)
+		    buf_put_cstring(b, k[i].ident) != 0 ||
+		    buf_put_u32(b, 0) != 0)	/* no constraints */
 			die("keys");
 	return b;
 }
@@ -657,8 +732,10 @@ seeds_proto(struct key *keys, size_t nkeys)
 static void
 seeds_privsep(const struct key *k)
 {
-	static const uint8_t ctypes[] = { CP_PUT, CP_GET, CP_INVALIDATE,
-	    CP_GET, CP_PUT, CP_GET, CP_DELETE, CP_DROP_MEMORY };
+	static const uint8_t ctypes[] = { CP_PUT, CP_GET, CP_STATUS,
+	    CP_INVALIDATE, CP_GET, CP_PUT, CP_GET, CP_STATUS, CP_DELETE,
+	    CP_DROP_MEMORY };
+	struct buf *cons = cons_blob(1);
 	struct capture c;
 	struct buf *seed = nbuf(), *p;
 	size_t i;
@@ -670,8 +747,11 @@ seeds_privsep(const struct key *k)
 		if (ctypes[i] != CP_DROP_MEMORY &&
 		    buf_put_cstring(p, k->ident) != 0)
 			die("pinstore request");
+		/* persisted with confirmation, then memory only */
 		if (ctypes[i] == CP_PUT && (buf_put_cstring(p, PIN) != 0 ||
-		    buf_put_u32(p, i == 0 ? 0 : 600) != 0))
+		    buf_put_u32(p, i == 0 ? 0 : 600) != 0 ||
+		    (i == 0 ? buf_put_stringb(p, cons) :
+		    buf_put_u32(p, 0)) != 0))
 			die("pinstore request");
 		cap_msg(&c, ctypes[i], (uint32_t)i + 1, p);
 		buf_free(p);
@@ -691,25 +771,39 @@ seeds_privsep(const struct key *k)
 	cap_end(&c, seed);
 	save("privsep", "supervisor", seed);
 	buf_free(p);
+	buf_free(cons);
 }
 
+static void
+put_text(struct buf *b, const char *text)
+{
+	if (buf_put(b, text, strlen(text)) != 0)
+		die("store");
+}
+
+/* Format 2 (constraints: "-" none, else the blob in hex; PINs "123456"
+ * and "12345678" in hex), and format 1 as older versions wrote it. */
 static void
 seeds_store(const struct key *k)
 {
 	struct buf *b = nbuf();
 
-	if (buf_put(b, "cardagent-pins 1\n", 17) != 0)
-		die("store");
+	put_text(b, "cardagent-pins 2\n");
 	save("store", "empty", b);
 	b = nbuf();
-	/* PINs "123456" and "12345678", hex */
-	if (buf_put(b, "cardagent-pins 1\n", 17) != 0 ||
-	    buf_put(b, k[0].ident, strlen(k[0].ident)) != 0 ||
-	    buf_put(b, "\tvalid\t313233343536\n", 20) != 0 ||
-	    buf_put(b, k[1].ident, strlen(k[1].ident)) != 0 ||
-	    buf_put(b, "\tinvalid\t3132333435363738\n", 26) != 0)
-		die("store");
+	put_text(b, "cardagent-pins 2\n");
+	put_text(b, k[0].ident);
+	put_text(b, "\tvalid\t313233343536\t0000000100000000\n");
+	put_text(b, k[1].ident);
+	put_text(b, "\tinvalid\t3132333435363738\t-\n");
 	save("store", "two", b);
+	b = nbuf();
+	put_text(b, "cardagent-pins 1\n");
+	put_text(b, k[0].ident);
+	put_text(b, "\tvalid\t313233343536\n");
+	put_text(b, k[1].ident);
+	put_text(b, "\tinvalid\t3132333435363738\n");
+	save("store", "two-v1", b);
 }
 
 int
@@ -740,8 +834,9 @@ main(int argc, char **argv)
 		keys[i].app = nbuf();
 		keys[i].pub = nbuf();
 		seeds_card(&keys[i], argv[2 + i]);
-		seeds_cardd_sign(&keys[i], argv[2 + i]);
+		seeds_cardd_sign(&keys[i], argv[2 + i], 0);
 	}
+	seeds_cardd_sign(&keys[0], argv[2], 1);
 	seeds_parsers(&keys[0]);
 	seeds_cardd_pins(&keys[0], argv[2]);
 	seeds_agent_login(&keys[0], "login-ed25519");
