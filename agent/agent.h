@@ -24,6 +24,7 @@
 #define AGENT_OUT_MAX		(4 * AGENT_IN_MAX)	/* then: stuck client */
 
 struct privsep_chan;
+struct privsep_chan_conf;
 
 struct conn {
 	TAILQ_ENTRY(conn) entry;
@@ -67,9 +68,6 @@ struct agent {
 
 uint64_t monotime_ms(void);
 
-/* main.c: SV_LOCKED or SV_UNLOCKED to the supervisor; 0 or ERR_*. */
-int	agent_tell_lock(struct agent *a);
-
 /* sandbox.c: install the agent's seccomp table (fatal on failure). */
 void	agent_sandbox(void);
 
@@ -92,5 +90,10 @@ void	handle_cardd_lost(struct agent *a);
 void	handle_timers(struct agent *a, uint64_t now);
 void	handle_deauth(struct agent *a, const char *why);
 void	handle_conn_clear(struct conn *c);	/* a request's leftovers */
+/* SV_LOCKED or SV_UNLOCKED to the supervisor; 0 or ERR_*. */
+int	agent_tell_lock(struct agent *a);
+void	cardd_input(struct agent *a);	/* cardd's channel is readable */
+void	cardd_drop(struct agent *a);
+extern const struct privsep_chan_conf cardd_conf;
 
 #endif

@@ -17,6 +17,27 @@
 #include "privsep.h"
 #include "proto.h"
 #include "sessbind.h"
+#include "status.h"
+
+/* What cardd may send (main.c opens the channel with this). */
+static const struct privsep_permit cardd_permit[] = {
+	{ AC_OK, "OK", 0 },
+	{ AC_FAIL, "FAIL", 4 },
+	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
+	{ AC_STATUS_REPLY, "STATUS_REPLY", STATUS_MSG_MAX },
+};
+
+const struct privsep_chan_conf cardd_conf = {
+	.name = "agent->cardd",
+	.self = PRIVSEP_ROLE_AGENT,
+	.peer = PRIVSEP_ROLE_CARDD,
+	.max_frame = AC_FRAME_MAX,
+	.max_queued = 4 * AC_FRAME_MAX,
+	.permit = cardd_permit,
+	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
+	.secret = 1,	/* ENROL carries a PIN */
+};
 
 /* Which replies cardd may send to each request (PROTOCOL.privsep 6). */
 static int
@@ -369,6 +390,23 @@ handle_deauth(struct agent *a, const char *why)
 		error("cannot queue RESET to cardd");
 }
 
+/* Tell the supervisor the lock state, which it keeps for a restart. */
+int
+agent_tell_lock(struct agent *a)
+{
+	struct buf *b;
+	int r;
+
+	if (!a->lock.locked)
+		return privsep_queue(a->sv, SV_UNLOCKED, 0, NULL);
+	if ((b = buf_new()) == NULL)
+		return ERR_ALLOC;
+	if ((r = lock_put_verifier(&a->lock, b)) == 0)
+		r = privsep_queue(a->sv, SV_LOCKED, 0, b);
+	buf_free(b);
+	return r;
+}
+
 static void
 h_lock(struct agent *a, struct conn *c, const struct proto_req *req)
 {
@@ -641,5 +679,47 @@ handle_timers(struct agent *a, uint64_t now)
 		c->busy = 0;
 		conn_reply_status(c, SSH_AGENT_FAILURE);
 		conn_process(a, c);
+	}
+}
+
+/* The cardd channel broke or lies: close it, fail what waits on it. */
+void
+cardd_drop(struct agent *a)
+{
+	if (a->cardd == NULL)
+		return;
+	privsep_chan_close(&a->cardd);
+	info("cardd channel closed; requests fail until a new one arrives");
+	handle_cardd_lost(a);
+}
+
+/* What cardd sent: every frame to handle_cardd(). */
+void
+cardd_input(struct agent *a)
+{
+	struct buf *payload;
+	uint32_t id;
+	uint8_t type;
+	int r;
+
+	if ((r = privsep_read(a->cardd)) != 0) {
+		if (r != ERR_EOF)
+			error_r(r, "cardd channel");
+		cardd_drop(a);
+		return;
+	}
+	for (;;) {
+		if ((r = privsep_get(a->cardd, &type, &id, &payload)) != 0) {
+			cardd_drop(a);
+			return;
+		}
+		if (payload == NULL)
+			return;
+		r = handle_cardd(a, type, id, payload);
+		buf_free(payload);
+		if (r != 0) {
+			cardd_drop(a);
+			return;
+		}
 	}
 }

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "privsep.h"
 #include "sandbox.h"
-#include "status.h"
 
 #define NFIXED		3	/* supervisor, listener, cardd */
 
@@ -45,35 +44,6 @@ static const struct privsep_chan_conf sv_conf = {
 	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
 	.pass_fds = 1,
 };
-
-static const struct privsep_permit cardd_permit[] = {
-	{ AC_OK, "OK", 0 },
-	{ AC_FAIL, "FAIL", 4 },
-	{ AC_KEYS, "KEYS", AC_FRAME_MAX - PRIVSEP_FRAME_MIN },
-	{ AC_SIGNATURE, "SIGNATURE", 16 * 1024 },
-	{ AC_STATUS_REPLY, "STATUS_REPLY", STATUS_MSG_MAX },
-};
-
-static const struct privsep_chan_conf cardd_conf = {
-	.name = "agent->cardd",
-	.self = PRIVSEP_ROLE_AGENT,
-	.peer = PRIVSEP_ROLE_CARDD,
-	.max_frame = AC_FRAME_MAX,
-	.max_queued = 4 * AC_FRAME_MAX,
-	.permit = cardd_permit,
-	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
-	.secret = 1,	/* ENROL carries a PIN */
-};
-
-static void
-cardd_drop(struct agent *a)
-{
-	if (a->cardd == NULL)
-		return;
-	privsep_chan_close(&a->cardd);
-	info("cardd channel closed; requests fail until a new one arrives");
-	handle_cardd_lost(a);
-}
 
 static void
 sv_peer(struct agent *a, struct buf *payload)
@@ -127,23 +97,6 @@ sv_relock(struct agent *a, struct buf *payload)
 	info("the agent was locked before it restarted: still locked");
 }
 
-/* Tell the supervisor the lock state, which it keeps for a restart. */
-int
-agent_tell_lock(struct agent *a)
-{
-	struct buf *b;
-	int r;
-
-	if (!a->lock.locked)
-		return privsep_queue(a->sv, SV_UNLOCKED, 0, NULL);
-	if ((b = buf_new()) == NULL)
-		return ERR_ALLOC;
-	if ((r = lock_put_verifier(&a->lock, b)) == 0)
-		r = privsep_queue(a->sv, SV_LOCKED, 0, b);
-	buf_free(b);
-	return r;
-}
-
 static void
 sv_input(struct agent *a)
 {
@@ -173,36 +126,6 @@ sv_input(struct agent *a)
 		else
 			handle_deauth(a, "the supervisor asks (SIGUSR1)");
 		buf_free(payload);
-	}
-}
-
-static void
-cardd_input(struct agent *a)
-{
-	struct buf *payload;
-	uint32_t id;
-	uint8_t type;
-	int r;
-
-	if ((r = privsep_read(a->cardd)) != 0) {
-		if (r != ERR_EOF)
-			error_r(r, "cardd channel");
-		cardd_drop(a);
-		return;
-	}
-	for (;;) {
-		if ((r = privsep_get(a->cardd, &type, &id, &payload)) != 0) {
-			cardd_drop(a);
-			return;
-		}
-		if (payload == NULL)
-			return;
-		r = handle_cardd(a, type, id, payload);
-		buf_free(payload);
-		if (r != 0) {
-			cardd_drop(a);
-			return;
-		}
 	}
 }
 

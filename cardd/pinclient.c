@@ -103,7 +103,12 @@ pin_take(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 	}
 }
 
-/* Waits for the reply to id, flushing the request on the way. */
+/*
+ * Waits for the reply to id, flushing the request on the way.  Frames
+ * already read are taken before each poll: an earlier read may have
+ * brought the reply in with the one before it, and poll would wait for
+ * more in vain.
+ */
 static int
 pin_wait(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 {
@@ -111,9 +116,13 @@ pin_wait(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 	struct pollfd pfd;
 	int pending, n, r;
 
+	*replyp = NULL;
 	for (;;) {
-		if ((r = privsep_flush(d->pin, &pending)) != 0)
+		if ((r = privsep_flush(d->pin, &pending)) != 0 ||
+		    (r = pin_take(d, id, typep, replyp)) != 0)
 			return r;
+		if (*replyp != NULL)
+			return 0;
 		if ((left = deadline - cardd_now_ms()) <= 0) {
 			pin_abandon(d, id);
 			return ERR_TIMEOUT;
@@ -123,13 +132,9 @@ pin_wait(struct cardd *d, uint32_t id, uint8_t *typep, struct buf **replyp)
 		pfd.revents = 0;
 		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
 			return ERR_SYSTEM;
-		if (n <= 0 || (pfd.revents & (POLLIN | POLLHUP | POLLERR)) == 0)
-			continue;
-		if ((r = privsep_read(d->pin)) != 0 ||
-		    (r = pin_take(d, id, typep, replyp)) != 0)
+		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP |
+		    POLLERR)) != 0 && (r = privsep_read(d->pin)) != 0)
 			return r;
-		if (*replyp != NULL)
-			return 0;
 	}
 }
 

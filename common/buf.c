@@ -218,7 +218,8 @@ buf_reserve(struct buf *b, size_t len, uint8_t **dpp)
 		return r;
 	if (b->size + len > b->alloc && (r = buf_make_room(b, len)) != 0)
 		return r;
-	if (dpp != NULL)
+	/* no storage yet (len 0): *dpp stays NULL, as NULL + 0 is UB */
+	if (dpp != NULL && b->d != NULL)
 		*dpp = b->d + b->size;
 	b->size += len;
 	return 0;
@@ -240,7 +241,7 @@ buf_consume_end(struct buf *b, size_t len)
 {
 	if (len > buf_len(b))
 		return ERR_TRUNCATED;
-	if (!b->readonly)
+	if (!b->readonly && len > 0)	/* no NULL + 0 without storage */
 		explicit_bzero(b->d + b->size - len, len);
 	b->size -= len;
 	return 0;

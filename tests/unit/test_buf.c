@@ -255,6 +255,24 @@ test_consume_end_and_putb(void **state)
 	buf_free(b);
 }
 
+/* Zero-length writes to a buffer that has no storage yet: no pointer
+ * comes back.  (The NULL + 0 they once computed shows only under UBSan:
+ * tests/fuzz/regress/card and cardd catch that in a fuzzing build.) */
+static void
+test_empty_no_storage(void **state)
+{
+	struct buf *b = buf_new();
+	uint8_t *p = (uint8_t *)b;
+
+	assert_int_equal(buf_reserve(b, 0, &p), 0);
+	assert_null(p);
+	assert_int_equal(buf_put(b, NULL, 0), 0);
+	assert_int_equal(buf_consume_end(b, 0), 0);
+	assert_int_equal(buf_len(b), 0);
+	assert_non_null(buf_ptr(b));
+	buf_free(b);
+}
+
 /*
  * Wiping: buf_reset() clears the bytes in place, and every block of
  * storage the buffer gives up (on growth and on buf_free) goes through
@@ -377,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_growth_and_compaction),
 		cmocka_unit_test(test_readonly_view),
 		cmocka_unit_test(test_consume_end_and_putb),
+		cmocka_unit_test(test_empty_no_storage),
 		cmocka_unit_test(test_wipe),
 		cmocka_unit_test(test_secret_locked),
 	};
