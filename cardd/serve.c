@@ -41,6 +41,7 @@ const struct privsep_chan_conf serve_agent_conf = {
 	.permit = agent_permit,
 	.npermit = sizeof(agent_permit) / sizeof(agent_permit[0]),
 	.secret = 1,	/* ENROL carries a PIN */
+	.secret_type = AC_ENROL,
 };
 
 /* SIGN's algorithm byte, by value (1-7), as the card layer names it. */
