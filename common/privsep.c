@@ -16,7 +16,13 @@
 #include "log.h"
 #include "privsep.h"
 
-#define PRIVSEP_READ_CHUNK	(64 * 1024)
+/*
+ * Not 64 KiB at once: what a read leaves unused is wiped at once, and a
+ * buffer grown to that size is wiped whole after every frame; a few
+ * signatures' worth of memset per signature.  Larger frames (KEYS,
+ * CERTS) take a few reads.
+ */
+#define PRIVSEP_READ_CHUNK	4096
 /* Room for more descriptors than allowed, so extra ones are seen. */
 #define PRIVSEP_CMSG_FDS	4
 
