@@ -36,7 +36,7 @@ const struct privsep_chan_conf cardd_conf = {
 	.max_queued = 4 * AC_FRAME_MAX,
 	.permit = cardd_permit,
 	.npermit = sizeof(cardd_permit) / sizeof(cardd_permit[0]),
-	.secret = 1,	/* ENROL carries a PIN */
+	.secret = 1,	/* ENROL carries a PIN; no reply does */
 };
 
 /* Which replies cardd may send to each request (PROTOCOL.privsep 6). */

@@ -69,7 +69,7 @@ static const struct privsep_permit cardd_permit[] = {
 static const struct privsep_chan_conf cardd_conf = {
 	"fake-cardd", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, AC_FRAME_MAX,
 	4 * AC_FRAME_MAX, cardd_permit,
-	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0, 1,
+	sizeof(cardd_permit) / sizeof(cardd_permit[0]), 0, 1, AC_ENROL,
 };
 static const struct privsep_permit sv_permit[] = {
 	{ SV_LOCKED, "LOCKED", SV_LOCK_VERIFIER_LEN },
@@ -78,7 +78,7 @@ static const struct privsep_permit sv_permit[] = {
 static const struct privsep_chan_conf sv_conf = {
 	"fake-supervisor", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_AGENT,
 	SV_AGENT_FRAME_MAX, 2 * SV_AGENT_FRAME_MAX, sv_permit,
-	sizeof(sv_permit) / sizeof(sv_permit[0]), 1, 0,
+	sizeof(sv_permit) / sizeof(sv_permit[0]), 1, 0, PRIVSEP_MSG_NONE,
 };
 
 static void

@@ -39,6 +39,7 @@ const struct privsep_chan_conf pin_conf = {
 	.permit = pin_permit,
 	.npermit = sizeof(pin_permit) / sizeof(pin_permit[0]),
 	.secret = 1,	/* PUT and PIN carry one */
+	.secret_type = CP_PIN,
 };
 
 long long

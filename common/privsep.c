@@ -16,7 +16,13 @@
 #include "log.h"
 #include "privsep.h"
 
-#define PRIVSEP_READ_CHUNK	(64 * 1024)
+/*
+ * Not 64 KiB at once: what a read leaves unused is wiped at once, and a
+ * buffer grown to that size is wiped whole after every frame; a few
+ * signatures' worth of memset per signature.  Larger frames (KEYS,
+ * CERTS) take a few reads.
+ */
+#define PRIVSEP_READ_CHUNK	4096
 /* Room for more descriptors than allowed, so extra ones are seen. */
 #define PRIVSEP_CMSG_FDS	4
 
@@ -106,7 +112,7 @@ queue_frame(struct privsep_chan *chan, uint8_t type, uint32_t id,
 	return 0;
 }
 
-/* A channel's own buffers and the payloads it yields. */
+/* A channel's own buffers. */
 static struct buf *
 new_buf(const struct privsep_chan_conf *conf, size_t max)
 {
@@ -529,7 +535,9 @@ take_frame(struct privsep_chan *chan, uint8_t *typep, uint32_t *idp,
 	    (r = buf_get_u32(chan->in, idp)) != 0)
 		return ERR_INTERNAL;	/* check_header saw it complete */
 	len -= PRIVSEP_HDR_SIZE;
-	if ((payload = new_buf(chan->conf, len)) == NULL)
+	payload = chan->conf->secret && *typep == chan->conf->secret_type ?
+	    buf_new_secret(len) : buf_new_capped(len);
+	if (payload == NULL)
 		return ERR_ALLOC;
 	if (len > 0 && ((r = buf_reserve(payload, len, &p)) != 0 ||
 	    (r = buf_get(chan->in, p, len)) != 0)) {

@@ -71,8 +71,15 @@ struct privsep_chan_conf {
 	const struct privsep_permit *permit;
 	size_t		 npermit;
 	int		 pass_fds;	/* frames may carry a descriptor */
-	int		 secret;	/* frames may hold a PIN: buffers from
-					 * buf_new_secret (kept out of swap) */
+	int		 secret;	/* frames may hold a PIN: the channel's
+					 * buffers from buf_new_secret (kept
+					 * out of swap) */
+	uint8_t		 secret_type;	/* the one received type whose payload
+					 * may hold a PIN, given as a secret
+					 * buffer too; PRIVSEP_MSG_NONE: none
+					 * (the others are plain buffers: a
+					 * locked mapping per message costs
+					 * mmap, mlock and munmap) */
 };
 
 /* Descriptors queued to send, or received and not yet taken, at once. */

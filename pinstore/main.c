@@ -4,7 +4,10 @@
  * (doc/PROTOCOL.privsep sections 7 and 8), and exits when the supervisor
  * goes away.  Persisted PINs are in the store file (read afresh on
  * every request, so edits and damage from outside are seen at once) or,
- * with -b secret-service, in the desktop's Secret Service.
+ * with -b secret-service, in the desktop's Secret Service.  The Secret
+ * Service needs GLib and libsecret, megabytes the file backend has no use
+ * for, so this file is built twice: cardagent-pinstore (file backend
+ * only) and, with PINSTORE_SECRET_SERVICE, cardagent-pinstore-secret.
  */
 #include "config.h"
 
@@ -32,6 +35,12 @@
 #include "sandbox.h"
 #include "serve.h"
 #include "store.h"
+
+#ifdef PINSTORE_SECRET_SERVICE
+#define PINSTORE_PROGRAM "cardagent-pinstore-secret"
+#else
+#define PINSTORE_PROGRAM "cardagent-pinstore"
+#endif
 
 struct pinstore {
 	struct pins		*pins;
@@ -205,6 +214,7 @@ open_pins(int secret_service)
 	char *path = NULL;
 	int r;
 
+#ifdef PINSTORE_SECRET_SERVICE
 	if (secret_service) {
 		if ((r = backend_secret_new(&be)) != 0 ||
 		    (r = pins_new(be, NULL, NULL, &pins)) != 0)
@@ -212,6 +222,7 @@ open_pins(int secret_service)
 		verbose("persisted PINs are kept in the Secret Service");
 		return pins;
 	}
+#endif
 	if ((r = store_default_path(&path)) != 0)
 		fatal_fr(r, "no PIN store location: set HOME or "
 		    "XDG_DATA_HOME");
@@ -262,9 +273,15 @@ main(int argc, char **argv, char **envp)
 	/* Only stdio and the supervisor channel belong to us. */
 	closefrom(SUPERVISOR_FD + 1);
 	setproctitle_init(argc, argv, envp);
-	helper_args_parse(argc, argv, "cardagent-pinstore", HELPER_ARG_BACKEND,
+	helper_args_parse(argc, argv, PINSTORE_PROGRAM, HELPER_ARG_BACKEND,
 	    &args);
+	/* both programs log as the role, which is what users grep for */
 	log_init("cardagent-pinstore", args.level, 1);
+#ifndef PINSTORE_SECRET_SERVICE
+	if (args.secret_service)
+		fatal("this program keeps PINs in the store file only; "
+		    "cardagent-pinstore-secret talks to the Secret Service");
+#endif
 	if ((r = sandbox_harden()) != 0)
 		fatal_fr(r, "cannot harden the process");
 	umask(077);

@@ -67,15 +67,22 @@ struct proc {
 	struct privsep_chan *cardd;
 };
 
+/* The program: "pinstore", or "pinstore-secret" for the Secret Service. */
 static const char *
-binary(void)
+binary_of(const char *name)
 {
 	static char path[1024];
 	const char *top = getenv("top_builddir");
 
-	snprintf(path, sizeof(path), "%s/pinstore/cardagent-pinstore",
-	    top != NULL ? top : ".");
+	snprintf(path, sizeof(path), "%s/pinstore/cardagent-%s",
+	    top != NULL ? top : ".", name);
 	return path;
+}
+
+static const char *
+binary(void)
+{
+	return binary_of("pinstore");
 }
 
 static void
@@ -410,9 +417,9 @@ test_malformed_frames(void **state)
 	assert_pin(p, ID1, "123456");
 }
 
-/* pinstore --sandbox-selftest -b backend must die of SIGSYS. */
+/* cardagent-NAME --sandbox-selftest -b backend must die of SIGSYS. */
 static void
-assert_selftest_dies(const char *backend)
+assert_selftest_dies(const char *name, const char *backend)
 {
 	int status;
 	pid_t pid;
@@ -420,8 +427,8 @@ assert_selftest_dies(const char *backend)
 	if (getenv("VALGRIND") != NULL)
 		skip();
 	if ((pid = fork()) == 0) {
-		execl(binary(), "cardagent-pinstore", "--sandbox-selftest",
-		    "-b", backend, (char *)NULL);
+		execl(binary_of(name), name, "--sandbox-selftest", "-b",
+		    backend, (char *)NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -434,7 +441,7 @@ static void
 test_sandbox_selftest(void **state)
 {
 	(void)state;
-	assert_selftest_dies("file");
+	assert_selftest_dies("pinstore", "file");
 }
 
 /* The Secret Service table allows the bus's unix socket, not AF_INET. */
@@ -442,7 +449,28 @@ static void
 test_sandbox_selftest_secret(void **state)
 {
 	(void)state;
-	assert_selftest_dies("secret-service");
+	assert_selftest_dies("pinstore-secret", "secret-service");
+}
+
+/*
+ * cardagent-pinstore has no Secret Service in it: asked for one, it says
+ * so and exits before any sandbox or store.
+ */
+static void
+test_file_only(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if ((pid = fork()) == 0) {
+		execl(binary(), "cardagent-pinstore", "-q", "-b",
+		    "secret-service", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 1);
 }
 
 int
@@ -461,6 +489,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test(test_sandbox_selftest),
 		cmocka_unit_test(test_sandbox_selftest_secret),
+		cmocka_unit_test(test_file_only),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -69,7 +69,9 @@ sv_init(struct sv *sv)
 		h->role = tab[i].role;
 		h->pid = -1;
 		h->fd = -1;
-		if ((r = helper_find(h->name, &h->path)) != 0)
+		/* the Secret Service backend is a program of its own */
+		if ((r = helper_find(i == H_PINSTORE && sv->secret_service ?
+		    "pinstore-secret" : h->name, &h->path)) != 0)
 			return r;
 	}
 	notice_init(sv);

@@ -85,12 +85,15 @@ monotime_ms(void)
 
 /*
  * Run uninstalled, from supervisor/ in the build tree: use the helpers
- * built next to it.  Installed: $(libexecdir).
+ * built next to it, each in the directory named by the first word of
+ * its name (pinstore/cardagent-pinstore-secret).  Installed:
+ * $(libexecdir).
  */
 int
 helper_find(const char *name, char **pathp)
 {
 	char exe[PATH_MAX], path[PATH_MAX], *dir;
+	int dlen = (int)strcspn(name, "-");
 	ssize_t n;
 	int len;
 
@@ -99,8 +102,8 @@ helper_find(const char *name, char **pathp)
 	if (n > 0) {
 		exe[n] = '\0';
 		dir = dirname(exe);
-		len = snprintf(path, sizeof(path), "%s/../%s/cardagent-%s",
-		    dir, name, name);
+		len = snprintf(path, sizeof(path), "%s/../%.*s/cardagent-%s",
+		    dir, dlen, name, name);
 		if (strcmp(basename(dir), "supervisor") == 0 && len > 0 &&
 		    (size_t)len < sizeof(path) && access(path, X_OK) == 0)
 			goto found;

@@ -330,7 +330,9 @@ cdt_expect_close(struct cdt *t, uint8_t type, const struct buf *req)
 	r = cdt_call(t, type, req, &rtype, &reply);
 	buf_free(reply);
 	privsep_chan_close(&t->agent);
-	return r == ERR_EOF ? 0 : ERR_FORMAT;
+	/* a reset: cardd closed with part of the frame still unread */
+	return r == ERR_EOF || (r == ERR_SYSTEM && errno == ECONNRESET) ?
+	    0 : ERR_FORMAT;
 }
 
 int

@@ -37,28 +37,29 @@ static const struct privsep_permit permits[] = {
 };
 
 /* "a" plays agent, "b" plays cardd; both accept the same types; b's
- * buffers are secret ones (the same frames through locked pages). */
+ * buffers are secret ones (the same frames through locked pages), and
+ * so are the BIG payloads it receives. */
 static const struct privsep_chan_conf conf_a = {
 	"test a->b", PRIVSEP_ROLE_AGENT, PRIVSEP_ROLE_CARDD, FRAME_MAX,
-	QUEUE_MAX, permits, 2, 0, 0,
+	QUEUE_MAX, permits, 2, 0, 0, PRIVSEP_MSG_NONE,
 };
 static const struct privsep_chan_conf conf_b = {
 	"test b->a", PRIVSEP_ROLE_CARDD, PRIVSEP_ROLE_AGENT, FRAME_MAX,
-	QUEUE_MAX, permits, 2, 0, 1,
+	QUEUE_MAX, permits, 2, 0, 1, T_BIG,
 };
 /* "s" plays the supervisor, "h" a helper: descriptors may pass. */
 static const struct privsep_chan_conf conf_s = {
 	"test s->h", PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_PINSTORE, FRAME_MAX,
-	QUEUE_MAX, permits, 2, 1, 0,
+	QUEUE_MAX, permits, 2, 1, 0, PRIVSEP_MSG_NONE,
 };
 static const struct privsep_chan_conf conf_h = {
 	"test h->s", PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_SUPERVISOR, FRAME_MAX,
-	QUEUE_MAX, permits, 2, 1, 0,
+	QUEUE_MAX, permits, 2, 1, 0, PRIVSEP_MSG_NONE,
 };
 /* A helper end that does not pass descriptors. */
 static const struct privsep_chan_conf conf_h_plain = {
 	"test h->s plain", PRIVSEP_ROLE_PINSTORE, PRIVSEP_ROLE_SUPERVISOR,
-	FRAME_MAX, QUEUE_MAX, permits, 2, 0, 0,
+	FRAME_MAX, QUEUE_MAX, permits, 2, 0, 0, PRIVSEP_MSG_NONE,
 };
 
 static void
