@@ -25,6 +25,8 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 
+#include "glog.h"
+
 #define LOGIND_NAME	"org.freedesktop.login1"
 #define LOGIND_PATH	"/org/freedesktop/login1"
 #define MANAGER_IFACE	"org.freedesktop.login1.Manager"
@@ -49,27 +51,6 @@ say(const char *fmt, ...)
 	va_end(ap);
 	/* one write: in the background stderr is a datagram to syslog */
 	fprintf(stderr, "cardagent-logind: %s\n", msg);
-}
-
-/*
- * GLib's warnings as our own lines.  Its default writer probes stderr
- * for journald with getpeername(2), which the supervisor's seccomp
- * table does not allow (the watcher would die of SIGSYS), and writes
- * debug messages (G_MESSAGES_DEBUG) to stdout: we drop those.
- */
-static GLogWriterOutput
-log_writer(GLogLevelFlags level, const GLogField *fields, gsize n,
-    gpointer data)
-{
-	gsize i;
-
-	if (level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG))
-		return G_LOG_WRITER_HANDLED;
-	for (i = 0; i < n; i++)
-		if (strcmp(fields[i].key, "MESSAGE") == 0 &&
-		    fields[i].length == -1)
-			say("%s", (const char *)fields[i].value);
-	return G_LOG_WRITER_HANDLED;
 }
 
 static void
@@ -271,7 +252,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: cardagent-logind PID\n");
 		return 2;
 	}
-	g_log_set_writer_func(log_writer, NULL, NULL);
+	glog_plain("cardagent-logind");
 	/* the socket carries events alone: stdout goes where stderr goes */
 	if ((w.out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
 	    dup2(STDERR_FILENO, STDOUT_FILENO) == -1) {

@@ -13,6 +13,8 @@
 
 #include <gio/gio.h>
 
+#include "glog.h"
+
 #define NOTIFY_TIMEOUT_MS	2000	/* the D-Bus call */
 #define NOTIFY_EXPIRE_MS	10000	/* how long it stays on screen */
 
@@ -47,6 +49,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: cardagent-notify SUMMARY BODY\n");
 		return 2;
 	}
+	glog_plain("cardagent-notify");
 	if ((bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, &err)) == NULL) {
 		fprintf(stderr, "cardagent-notify: no session bus: %s\n",
 		    err->message);
