@@ -1,7 +1,7 @@
 /*
  * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
  * section 8): TOUCH before the card waits for a touch, AUDIT after every
- * signature request, made or failed, once its answer is written.  Both carry the caller's facts the
+ * signature request, made or failed.  Both carry the caller's facts the
  * agent sent with SIGN.  A message that cannot be queued is logged and
  * dropped: the signature itself does not depend on it.
  */

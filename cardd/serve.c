@@ -483,7 +483,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	char ident[PGP_IDENT_LEN + 1] = "";
 	uint32_t reason = 0;
 	uint8_t alg;
-	int pending, valid, r = ERR_ALLOC;
+	int valid, r = ERR_ALLOC;
 
 	memset(&req, 0, sizeof(req));
 	memset(&ctx, 0, sizeof(ctx));
@@ -506,17 +506,13 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 			reason = sign_full(d, blob, &req, ident, sizeof(ident),
 			    sig);
 	}
+	notice_audit(d, ident, blob, &ctx.who, reason);
 	if (d->agent == NULL)	/* lost while the user was asked */
 		r = 0;
 	else if (reason != 0)
 		r = serve_fail(d, id, reason);
 	else
 		r = reply_signature(d, id, sig);
-	/* The answer first, the supervisor's audit line after it, off the
-	 * signer's path; flush_all reports a failed write. */
-	if (r == 0 && d->agent != NULL)
-		(void)privsep_flush(d->agent, &pending);
-	notice_audit(d, ident, blob, &ctx.who, reason);
  out:
 	sign_ctx_clear(&ctx);
 	buf_free(blob);
