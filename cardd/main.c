@@ -164,8 +164,14 @@ flush_all(struct cardd *d)
 	size_t i;
 	int pending, r;
 
-	if ((r = privsep_flush(d->sup, &pending)) != 0)
+	if ((r = privsep_flush(d->sup, &pending)) != 0) {
+		/* gone while a TOUCH or AUDIT waited: as at its EOF */
+		if (r == ERR_SYSTEM && (errno == EPIPE || errno == ECONNRESET)) {
+			info("supervisor gone: exiting");
+			exit(0);
+		}
 		fatal_fr(r, "supervisor channel");
+	}
 	for (i = 0; i < sizeof(chans) / sizeof(chans[0]); i++) {
 		if (*chans[i] == NULL ||
 		    (r = privsep_flush(*chans[i], &pending)) == 0)

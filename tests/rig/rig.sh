@@ -99,10 +99,11 @@ rig_need_built()
 rig_init()
 {
 	rig_skip_unless
-	mkdir -p "$top_builddir/tests/tmp" || exit 1
 	_t=$(basename "$0" .sh)
-	RIG_DIR=$(mktemp -d "$top_builddir/tests/tmp/$_t.XXXXXX") ||
-	    { echo "Bail out! mktemp failed"; exit 1; }
+	# another test's cleanup may remove tests/tmp between the two steps
+	rig_poll 10 eval 'mkdir -p "$top_builddir/tests/tmp" &&
+	    RIG_DIR=$(mktemp -d "$top_builddir/tests/tmp/$_t.XXXXXX" \
+	    2>/dev/null)' || { echo "Bail out! mktemp failed"; exit 1; }
 	export RIG_DIR
 	: >"$RIG_DIR/pids"
 	# Unix socket paths are limited to 107 bytes: use a short link.
