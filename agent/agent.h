@@ -94,6 +94,7 @@ void	handle_conn_clear(struct conn *c);	/* a request's leftovers */
 int	agent_tell_lock(struct agent *a);
 void	cardd_input(struct agent *a);	/* cardd's channel is readable */
 void	cardd_drop(struct agent *a);
+extern const struct privsep_chan_conf supervisor_conf;
 extern const struct privsep_chan_conf cardd_conf;
 
 #endif

@@ -20,6 +20,25 @@
 #include "status.h"
 
 /* What cardd may send (main.c opens the channel with this). */
+/* The supervisor channel (PROTOCOL.privsep section 8). */
+static const struct privsep_permit sv_permit[] = {
+	{ SV_PEER, "PEER", 1 },
+	{ SV_DEAUTH, "DEAUTH", 0 },
+	{ SV_CERTS, "CERTS", SV_CERTS_MAX },
+	{ SV_RELOCK, "RELOCK", SV_LOCK_VERIFIER_LEN },
+};
+
+const struct privsep_chan_conf supervisor_conf = {
+	.name = "agent<-supervisor",
+	.self = PRIVSEP_ROLE_AGENT,
+	.peer = PRIVSEP_ROLE_SUPERVISOR,
+	.max_frame = SV_AGENT_FRAME_MAX,
+	.max_queued = SV_AGENT_FRAME_MAX,
+	.permit = sv_permit,
+	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
+	.pass_fds = 1,
+};
+
 static const struct privsep_permit cardd_permit[] = {
 	{ AC_OK, "OK", 0 },
 	{ AC_FAIL, "FAIL", 4 },

@@ -27,24 +27,6 @@
 
 #define NFIXED		3	/* supervisor, listener, cardd */
 
-static const struct privsep_permit sv_permit[] = {
-	{ SV_PEER, "PEER", 1 },
-	{ SV_DEAUTH, "DEAUTH", 0 },
-	{ SV_CERTS, "CERTS", SV_CERTS_MAX },
-	{ SV_RELOCK, "RELOCK", SV_LOCK_VERIFIER_LEN },
-};
-
-static const struct privsep_chan_conf sv_conf = {
-	.name = "agent<-supervisor",
-	.self = PRIVSEP_ROLE_AGENT,
-	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_AGENT_FRAME_MAX,
-	.max_queued = SV_AGENT_FRAME_MAX,
-	.permit = sv_permit,
-	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
-	.pass_fds = 1,
-};
-
 static void
 sv_peer(struct agent *a, struct buf *payload)
 {
@@ -247,7 +229,7 @@ setup(struct agent *a)
 	a->listen_fd = AGENT_LISTEN_FD;
 	a->uid = getuid();
 	TAILQ_INIT(&a->conns);
-	if ((r = privsep_chan_new(SUPERVISOR_FD, &sv_conf, &a->sv)) != 0)
+	if ((r = privsep_chan_new(SUPERVISOR_FD, &supervisor_conf, &a->sv)) != 0)
 		fatal_fr(r, "supervisor channel");
 }
 

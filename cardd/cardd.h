@@ -65,8 +65,10 @@ int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
 /* A frame pinstore sent outside a call: only late replies are fine. */
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 
-/* notice.c: TOUCH and AUDIT to the supervisor (best effort). */
+/* notice.c: the supervisor channel's settings; TOUCH and AUDIT to the
+ * supervisor (best effort). */
 struct caller;
+extern const struct privsep_chan_conf supervisor_conf;
 void	notice_touch(struct cardd *d, const char *ident,
 	    const struct caller *who);
 void	notice_audit(struct cardd *d, const char *ident,

@@ -23,22 +23,6 @@
 #include "privsep.h"
 #include "sandbox.h"
 
-static const struct privsep_permit sup_permit[] = {
-	{ SV_PEER,	"PEER",	1 },
-	{ SV_CONFIRM_REPLY, "CONFIRM_REPLY", 1 },
-};
-
-static const struct privsep_chan_conf sup_conf = {
-	.name = "supervisor",
-	.self = PRIVSEP_ROLE_CARDD,
-	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_FRAME_MAX,
-	.max_queued = 4 * SV_FRAME_MAX,
-	.permit = sup_permit,
-	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
-	.pass_fds = 1,
-};
-
 /* A new channel to a peer replaces the old one (requests on the old
  * one are answered nowhere: the peer behind it is gone). */
 static void
@@ -253,7 +237,7 @@ main(int argc, char **argv, char **envp)
 		return sandbox_selftest();
 	memset(&d, 0, sizeof(d));
 	if ((r = cards_new(&d.cards, args.ignore)) != 0 ||
-	    (r = privsep_chan_new(SUPERVISOR_FD, &sup_conf, &d.sup)) != 0)
+	    (r = privsep_chan_new(SUPERVISOR_FD, &supervisor_conf, &d.sup)) != 0)
 		fatal_fr(r, "start");
 	/* pcsc-lite's first context sets up its client state: do it
 	 * before the filter (later ones only need socket and connect). */

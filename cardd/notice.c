@@ -18,6 +18,23 @@
 #include "log.h"
 #include "privsep.h"
 
+/* The supervisor channel (PROTOCOL.privsep section 8). */
+static const struct privsep_permit sup_permit[] = {
+	{ SV_PEER,	"PEER",	1 },
+	{ SV_CONFIRM_REPLY, "CONFIRM_REPLY", 1 },
+};
+
+const struct privsep_chan_conf supervisor_conf = {
+	.name = "supervisor",
+	.self = PRIVSEP_ROLE_CARDD,
+	.peer = PRIVSEP_ROLE_SUPERVISOR,
+	.max_frame = SV_FRAME_MAX,
+	.max_queued = 4 * SV_FRAME_MAX,
+	.permit = sup_permit,
+	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
+	.pass_fds = 1,
+};
+
 /* Queue and write at once: the card may block cardd right after. */
 static void
 send_sup(struct cardd *d, uint8_t type, const struct buf *b)

@@ -64,23 +64,6 @@ static const struct privsep_chan_conf fake_conf = {
 static const uint8_t reply_types[] = { AC_OK, AC_FAIL, AC_KEYS,
     AC_SIGNATURE };
 
-/* The agent's end of its supervisor channel (agent/main.c's table);
- * the harness sends nothing on it. */
-static const struct privsep_permit sv_permit[] = {
-	{ SV_PEER, "PEER", 1 },
-};
-
-static const struct privsep_chan_conf sv_conf = {
-	.name = "agent<-supervisor",
-	.self = PRIVSEP_ROLE_AGENT,
-	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_AGENT_FRAME_MAX,
-	.max_queued = SV_AGENT_FRAME_MAX,
-	.permit = sv_permit,
-	.npermit = sizeof(sv_permit) / sizeof(sv_permit[0]),
-	.pass_fds = 1,
-};
-
 struct world {
 	struct agent		 a;
 	int			 client[2];	/* our end, or -1 */
@@ -331,7 +314,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w.a.cardd_seen = w.a.lock_known = 1;	/* as after the first round */
 	TAILQ_INIT(&w.a.conns);
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == -1 ||
-	    privsep_chan_new(sv[0], &sv_conf, &w.a.sv) != 0)
+	    privsep_chan_new(sv[0], &supervisor_conf, &w.a.sv) != 0)
 		abort();
 	w.sv_fd = sv[1];
 	w.client[0] = w.client[1] = w.agent_fd[0] = w.agent_fd[1] = -1;

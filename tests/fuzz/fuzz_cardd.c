@@ -27,23 +27,6 @@
 #include "fuzz.h"
 #include "privsep.h"
 
-/* The supervisor's end as cardd/main.c opens it. */
-static const struct privsep_permit sup_permit[] = {
-	{ SV_PEER, "PEER", 1 },
-	{ SV_CONFIRM_REPLY, "CONFIRM_REPLY", 1 },
-};
-
-static const struct privsep_chan_conf sup_conf = {
-	.name = "supervisor",
-	.self = PRIVSEP_ROLE_CARDD,
-	.peer = PRIVSEP_ROLE_SUPERVISOR,
-	.max_frame = SV_FRAME_MAX,
-	.max_queued = 4 * SV_FRAME_MAX,
-	.permit = sup_permit,
-	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
-	.pass_fds = 1,
-};
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -154,7 +137,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	agent_fd = chan_fed(&serve_agent_conf, in, &d.agent);
 	pin_fd = chan_fed(&pin_conf, in, &d.pin);
-	sup_fd = chan_fed(&sup_conf, in, &d.sup);
+	sup_fd = chan_fed(&supervisor_conf, in, &d.sup);
 	fake_reader_script(in);
 	serve_all(&d);
 	if (d.pin != NULL)
