@@ -66,6 +66,18 @@ sup_peer(struct cardd *d, struct buf *payload)
 	return 0;
 }
 
+/* The supervisor closed its end (EOF, reset, or a write into a closed
+ * socket): cardd has nobody to serve for, and exits cleanly. */
+static void
+exit_if_supervisor_gone(int r)
+{
+	if (r == ERR_EOF || (r == ERR_SYSTEM && (errno == ECONNRESET ||
+	    errno == EPIPE))) {
+		info("supervisor gone: exiting");
+		exit(0);
+	}
+}
+
 /* The supervisor channel: its end or any violation ends cardd. */
 void
 sup_input(struct cardd *d)
@@ -76,10 +88,7 @@ sup_input(struct cardd *d)
 	int r;
 
 	r = privsep_read(d->sup);
-	if (r == ERR_EOF || (r == ERR_SYSTEM && errno == ECONNRESET)) {
-		info("supervisor gone: exiting");
-		exit(0);
-	}
+	exit_if_supervisor_gone(r);
 	while (r == 0 && (r = privsep_get(d->sup, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
 		r = type == SV_PEER ? sup_peer(d, payload) :
@@ -149,11 +158,8 @@ flush_all(struct cardd *d)
 	int pending, r;
 
 	if ((r = privsep_flush(d->sup, &pending)) != 0) {
-		/* gone while a TOUCH or AUDIT waited: as at its EOF */
-		if (r == ERR_SYSTEM && (errno == EPIPE || errno == ECONNRESET)) {
-			info("supervisor gone: exiting");
-			exit(0);
-		}
+		/* it may go while a TOUCH or AUDIT waits to be written */
+		exit_if_supervisor_gone(r);
 		fatal_fr(r, "supervisor channel");
 	}
 	for (i = 0; i < sizeof(chans) / sizeof(chans[0]); i++) {
