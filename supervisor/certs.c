@@ -1,12 +1,14 @@
 /*
  * Certificates for card keys, read from files for the agent, which
- * cannot open any (doc/PROTOCOL.privsep section 8, CERTS).  Places:
+ * cannot open any (doc/PROTOCOL.privsep section 8, CERTS).  The places
+ * are cardagent.conf(5)'s [certificates] places; by default
  * ~/.ssh/NAME-cert.pub and every file in $XDG_CONFIG_HOME/cardagent/certs/.
  * Each file is parsed strictly (common/cert.c); one that does not parse
- * is skipped with a log line naming it.  inotify tells of changes, to the
- * directories and to their parents (a directory made later is found);
- * a rescan follows once changes settle, and the agent gets the new set
- * if it differs from the last one sent.
+ * is skipped with a log line naming it, and a certificate found in two
+ * files is offered once.  inotify tells of changes, to the directories
+ * and to their parents (a directory made later is found); a rescan
+ * follows once changes settle, and the agent gets the new set if it
+ * differs from the last one sent.
  */
 #include "config.h"
 
@@ -36,25 +38,106 @@
 #define PARENT_EVENTS	(IN_CREATE | IN_MOVED_TO | IN_DELETE | \
 			    IN_MOVED_FROM | IN_ONLYDIR)
 
+/* The certificates of one scan, each blob once. */
+struct scan {
+	struct buf	*list;		/* the entries */
+	uint32_t	 n;
+	struct buf	*seen[SV_CERTS_COUNT_MAX];
+};
+
+/* The places when the configuration names none. */
+static const struct config_place default_ssh = {
+	1, (char *)"/.ssh", (char *)"-cert.pub", 0
+};
+
+/* path's parent ("/" for "/x"), and the name it has there. */
 static int
-set_watch(struct sv_watch *w, char *path, const char *name,
-    const char *suffix)
+split_path(const char *path, char **parentp, char **namep)
 {
-	if (path == NULL)
+	const char *slash = strrchr(path, '/');
+
+	*parentp = strndup(path, slash == path ? 1 : (size_t)(slash - path));
+	*namep = strdup(slash + 1);
+	if (*parentp == NULL || *namep == NULL) {
+		free(*parentp);
+		free(*namep);
 		return ERR_ALLOC;
-	w->path = path;
-	w->name = name;
-	w->suffix = suffix;
-	w->wd = -1;
+	}
 	return 0;
 }
 
-static char *
-join(const char *a, const char *b)
+static void
+add_watch(struct sv_certs *sc, char *path, char *name)
 {
-	char *s;
+	struct sv_watch *w = &sc->w[sc->nw++];
 
-	return asprintf(&s, "%s/%s", a, b) == -1 ? NULL : s;
+	w->path = path;
+	w->name = name;
+	w->wd = -1;
+}
+
+/* A place's directory, its parent and grandparent (not above "/"). */
+static int
+watch_place(struct sv_certs *sc, const char *dir)
+{
+	char *path, *parent, *name;
+	int level, r;
+
+	if ((path = strdup(dir)) == NULL)
+		return ERR_ALLOC;
+	add_watch(sc, path, NULL);
+	for (level = 0; level < 2 && strcmp(path, "/") != 0; level++) {
+		if ((r = split_path(path, &parent, &name)) != 0)
+			return r;
+		add_watch(sc, parent, name);
+		path = parent;
+	}
+	return 0;
+}
+
+/* place with $HOME resolved; 1 if it cannot be (no absolute HOME). */
+static int
+add_place(struct sv_certs *sc, const struct config_place *cp,
+    const char *home)
+{
+	struct sv_place *pl = &sc->place[sc->nplace];
+	int n;
+
+	if (cp->in_home && home == NULL) {
+		error("no certificates from ~%s/: HOME is not an absolute "
+		    "path", cp->dir);
+		return 1;
+	}
+	n = cp->in_home ? asprintf(&pl->dir, "%s%s", home, cp->dir) :
+	    asprintf(&pl->dir, "%s", cp->dir[0] == '\0' ? "/" : cp->dir);
+	if (n == -1 || (pl->match = strdup(cp->match)) == NULL)
+		return ERR_ALLOC;
+	pl->exact = cp->exact;
+	sc->nplace++;
+	return watch_place(sc, pl->dir);
+}
+
+/* $XDG_CONFIG_HOME/cardagent/certs, else ~/.config/cardagent/certs. */
+static int
+add_default_places(struct sv_certs *sc, const char *home)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	struct config_place conf = { 0, NULL, (char *)"", 0 };
+	int r;
+
+	if (home != NULL && (r = add_place(sc, &default_ssh, home)) < 0)
+		return r;
+	if (xdg != NULL && *xdg == '/') {
+		if (asprintf(&conf.dir, "%s/cardagent/certs", xdg) == -1)
+			return ERR_ALLOC;
+	} else if (home != NULL) {
+		conf.in_home = 1;
+		if ((conf.dir = strdup("/.config/cardagent/certs")) == NULL)
+			return ERR_ALLOC;
+	}
+	r = conf.dir != NULL ? add_place(sc, &conf, home) : 0;
+	free(conf.dir);
+	return r < 0 ? r : 0;
 }
 
 /* (Re)watch every place; one missing is watched once it appears. */
@@ -64,54 +147,42 @@ watch_all(struct sv_certs *sc)
 	struct sv_watch *w;
 	size_t i;
 
-	for (i = 0; i < SV_CERT_WATCHES && sc->fd != -1; i++) {
+	/* IN_MASK_ADD: one directory may be a place and another's parent */
+	for (i = 0; i < sc->nw && sc->fd != -1; i++) {
 		w = &sc->w[i];
-		if (w->path == NULL)
-			continue;
-		w->wd = inotify_add_watch(sc->fd, w->path,
-		    w->name != NULL ? PARENT_EVENTS : DIR_EVENTS);
-		if (w->wd == -1 && errno != ENOENT && errno != ENOTDIR)
+		w->wd = inotify_add_watch(sc->fd, w->path, IN_MASK_ADD |
+		    (w->name != NULL ? PARENT_EVENTS : DIR_EVENTS));
+		if (w->wd == -1 && errno != ENOENT && errno != ENOTDIR &&
+		    errno != EACCES)
 			verbose("cannot watch %s: %s", w->path,
 			    strerror(errno));
 	}
 }
 
 int
-certs_init(struct sv_certs *sc)
+certs_init(struct sv_certs *sc, const struct config_place *places,
+    size_t nplaces)
 {
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
-	char *base = NULL, *conf = NULL;
+	const char *home = getenv("HOME");
+	size_t i;
 	int r = 0;
 
 	memset(sc, 0, sizeof(*sc));
 	sc->fd = -1;
 	if (home != NULL && *home != '/')
 		home = NULL;
-	if (xdg != NULL && *xdg == '/')
-		base = strdup(xdg);
-	else if (home != NULL)
-		base = join(home, ".config");
-	if (base != NULL && (conf = join(base, "cardagent")) == NULL)
-		r = ERR_ALLOC;
-	if (r == 0 && home != NULL &&
-	    ((r = set_watch(&sc->w[0], join(home, ".ssh"), NULL,
-	    "-cert.pub")) != 0 ||
-	    (r = set_watch(&sc->w[1], strdup(home), ".ssh", NULL)) != 0))
-		goto out;
-	if (r == 0 && conf != NULL &&
-	    ((r = set_watch(&sc->w[2], join(conf, "certs"), NULL, "")) != 0 ||
-	    (r = set_watch(&sc->w[3], strdup(conf), "certs", NULL)) != 0 ||
-	    (r = set_watch(&sc->w[4], strdup(base), "cardagent", NULL)) != 0))
-		goto out;
+	if (places == NULL)
+		r = add_default_places(sc, home);
+	for (i = 0; i < nplaces && r >= 0; i++)
+		r = add_place(sc, &places[i], home);
+	if (r < 0)
+		return r;
 	if ((sc->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1)
 		error("inotify: %s; certificate files are read at start only",
 		    strerror(errno));
 	watch_all(sc);
 	sc->rescan_at = 1;	/* at once */
- out:
-	free(base);
-	free(conf);
-	return r;
+	return 0;
 }
 
 /* Does event e concern a place?  *rewatchp: a place appeared. */
@@ -127,9 +198,9 @@ concerns(const struct sv_certs *sc, const struct inotify_event *e,
 		*rewatchp = 1;	/* events were lost: look at everything */
 		return 1;
 	}
-	for (i = 0; i < SV_CERT_WATCHES; i++) {
+	for (i = 0; i < sc->nw; i++) {
 		w = &sc->w[i];
-		if (w->path == NULL || w->wd != e->wd)
+		if (w->wd != e->wd)
 			continue;
 		if (w->name == NULL)
 			relevant = 1;
@@ -194,12 +265,29 @@ read_cert(int dirfd, const char *name, struct buf **blobp)
 	return r;
 }
 
+/* Hidden files only by their exact name. */
 static int
-has_suffix(const char *name, const char *suffix)
+place_matches(const struct sv_place *pl, const char *name)
 {
-	size_t n = strlen(name), s = strlen(suffix);
+	size_t n = strlen(name), s = strlen(pl->match);
 
-	return name[0] != '.' && n > s && strcmp(name + n - s, suffix) == 0;
+	if (pl->exact)
+		return strcmp(name, pl->match) == 0;
+	return name[0] != '.' && n > s && strcmp(name + n - s, pl->match) == 0;
+}
+
+/* Has this scan met blob already (the same file in two places)? */
+static int
+seen(const struct scan *sc, const struct buf *blob)
+{
+	uint32_t i;
+
+	for (i = 0; i < sc->n; i++)
+		if (buf_len(sc->seen[i]) == buf_len(blob) &&
+		    memcmp(buf_ptr(sc->seen[i]), buf_ptr(blob),
+		    buf_len(blob)) == 0)
+			return 1;
+	return 0;
 }
 
 static int
@@ -208,11 +296,14 @@ by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-/* Append one certificate: string blob, uint64 valid_after, valid_before. */
+/*
+ * Append one certificate: string blob, uint64 valid_after, valid_before.
+ * The scan keeps *blobp (set to NULL) if it was added.
+ */
 static int
-put_entry(struct buf *list, uint32_t *np, const struct buf *blob,
-    const char *path)
+put_entry(struct scan *sc, struct buf **blobp, const char *path)
 {
+	struct buf *blob = *blobp;
 	struct cert *cert = NULL;
 	struct buf *entry = NULL;
 	int r;
@@ -222,7 +313,10 @@ put_entry(struct buf *list, uint32_t *np, const struct buf *blob,
 	if (cert->cert_type != CERT_TYPE_USER) {
 		info("skipping %s: a host certificate", path);
 		r = 0;
-	} else if (*np >= SV_CERTS_COUNT_MAX) {
+	} else if (seen(sc, blob)) {
+		debug("skipping %s: a certificate read already", path);
+		r = 0;
+	} else if (sc->n >= SV_CERTS_COUNT_MAX) {
 		info("skipping %s: more than %d certificates", path,
 		    SV_CERTS_COUNT_MAX);
 		r = 0;
@@ -231,9 +325,10 @@ put_entry(struct buf *list, uint32_t *np, const struct buf *blob,
 	else if ((r = buf_put_stringb(entry, blob)) == 0 &&
 	    (r = buf_put_u64(entry, cert->valid_after)) == 0 &&
 	    (r = buf_put_u64(entry, cert->valid_before)) == 0) {
-		if (buf_putb(list, entry) == 0)
-			(*np)++;
-		else
+		if (buf_putb(sc->list, entry) == 0) {
+			sc->seen[sc->n++] = blob;
+			*blobp = NULL;
+		} else
 			info("skipping %s: the certificates exceed %d bytes",
 			    path, SV_CERTS_MAX);
 	}
@@ -242,31 +337,31 @@ put_entry(struct buf *list, uint32_t *np, const struct buf *blob,
 	return r;
 }
 
-/* The certificates in one watched directory, by name. */
+/* The certificates in one place, by name. */
 static void
-scan_dir(const struct sv_watch *w, struct buf *list, uint32_t *np)
+scan_place(const struct sv_place *pl, struct scan *sc)
 {
 	struct dirent **names = NULL;
 	struct buf *blob;
 	char path[PATH_MAX];
 	int dirfd, i, n, r;
 
-	if ((dirfd = open(w->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	if ((dirfd = open(pl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return;		/* not there (yet): nothing to offer */
 	if ((n = scandirat(dirfd, ".", &names, NULL, by_name)) == -1) {
-		error("cannot read %s: %s", w->path, strerror(errno));
+		error("cannot read %s: %s", pl->dir, strerror(errno));
 		close(dirfd);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", w->path,
-		    names[i]->d_name);
-		if (!has_suffix(names[i]->d_name, w->suffix)) {
+		snprintf(path, sizeof(path), "%s%s%s", pl->dir,
+		    strcmp(pl->dir, "/") == 0 ? "" : "/", names[i]->d_name);
+		if (!place_matches(pl, names[i]->d_name)) {
 			free(names[i]);
 			continue;
 		}
 		if ((r = read_cert(dirfd, names[i]->d_name, &blob)) != 0 ||
-		    (r = put_entry(list, np, blob, path)) != 0)
+		    (r = put_entry(sc, &blob, path)) != 0)
 			info("skipping %s: %s", path, r == ERR_SYSTEM ?
 			    strerror(errno) : "not a valid OpenSSH "
 			    "certificate for a card key type");
@@ -281,19 +376,21 @@ scan_dir(const struct sv_watch *w, struct buf *list, uint32_t *np)
 static struct buf *
 scan_all(struct sv_certs *sc)
 {
-	struct buf *list, *payload;
-	uint32_t n = 0;
+	struct scan scan = { NULL, 0, { NULL } };
+	struct buf *payload;
 	size_t i;
 
-	if ((list = buf_new_capped(SV_CERTS_MAX - 4)) == NULL ||
+	if ((scan.list = buf_new_capped(SV_CERTS_MAX - 4)) == NULL ||
 	    (payload = buf_new()) == NULL)
 		fatal("out of memory");
-	for (i = 0; i < SV_CERT_WATCHES; i++)
-		if (sc->w[i].path != NULL && sc->w[i].suffix != NULL)
-			scan_dir(&sc->w[i], list, &n);
-	if (buf_put_u32(payload, n) != 0 || buf_putb(payload, list) != 0)
+	for (i = 0; i < sc->nplace; i++)
+		scan_place(&sc->place[i], &scan);
+	if (buf_put_u32(payload, scan.n) != 0 ||
+	    buf_putb(payload, scan.list) != 0)
 		fatal("out of memory");
-	buf_free(list);
+	buf_free(scan.list);
+	for (i = 0; i < scan.n; i++)
+		buf_free(scan.seen[i]);
 	return payload;
 }
 

@@ -16,6 +16,21 @@
 #define CONFIG_FILE_MAX		(64 * 1024)
 #define CONFIG_DURATION_MAX	(365L * 24 * 3600)	/* a year */
 #define CONFIG_PATTERN_MAX	256	/* bytes of one reader pattern */
+#define CONFIG_PLACES_MAX	8	/* certificate places */
+#define CONFIG_PLACE_MAX	1024	/* bytes of one */
+
+/*
+ * A place certificates are read from ([certificates] places): the files
+ * in dir named match, or (!exact) whose names end with match ("": every
+ * file).  dir is "" or starts with '/', without a trailing one; in_home:
+ * below $HOME, which is only known when the place is used.
+ */
+struct config_place {
+	int		 in_home;
+	char		*dir;
+	char		*match;
+	int		 exact;
+};
 
 struct config {
 	long		 lifetime;	/* [pins] lifetime, s; 0: persist */
@@ -26,6 +41,9 @@ struct config {
 	enum log_level	 level;
 	size_t		 nignore;	/* [readers] ignore */
 	char		*ignore[HELPER_IGNORE_MAX + 1];	/* NULL-terminated */
+	int		 have_places;	/* [certificates] places given */
+	size_t		 nplaces;
+	struct config_place places[CONFIG_PLACES_MAX];
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * The configuration file (cardagent.conf(5)): GKeyFile syntax, groups
- * [agent], [pins] and [readers].  Parsing is pure, over a buffer; only
+ * [agent], [pins], [readers] and [certificates].  Parsing is pure, over a buffer; only
  * config_load() touches the file system.
  */
 #include "config.h"
@@ -32,6 +32,7 @@ static const struct {
 	{ "agent", { "log-level", "idle-timeout", "deauth-on-lock", NULL } },
 	{ "pins", { "backend", "lifetime", NULL, NULL } },
 	{ "readers", { "ignore", NULL, NULL, NULL } },
+	{ "certificates", { "places", NULL, NULL, NULL } },
 };
 #define NKNOWN	(sizeof(known) / sizeof(known[0]))
 
@@ -232,12 +233,13 @@ get_backend(struct parse *p, struct config *cfg)
 	return r;
 }
 
+/* 1 to max bytes, none of them a control character. */
 static int
-pattern_ok(const char *s)
+text_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s), i;
 
-	if (n == 0 || n > CONFIG_PATTERN_MAX)
+	if (n == 0 || n > max)
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -265,13 +267,84 @@ get_ignore(struct parse *p, struct config *cfg)
 		r = fail(p, "[readers] ignore: more than %d patterns",
 		    HELPER_IGNORE_MAX);
 	for (i = 0; i < n && r == 0; i++) {
-		if (!pattern_ok(list[i]))
+		if (!text_ok(list[i], CONFIG_PATTERN_MAX))
 			r = fail(p, "[readers] ignore: pattern %zu is empty, "
 			    "longer than %d bytes or has control characters",
 			    (size_t)i + 1, CONFIG_PATTERN_MAX);
 		else if ((cfg->ignore[cfg->nignore++] = strdup(list[i])) ==
 		    NULL)
 			r = ERR_ALLOC;
+	}
+	g_strfreev(list);
+	return r;
+}
+
+/*
+ * One certificate place, absolute or starting with "~/": a directory,
+ * '/' and "*SUFFIX" (the files whose names end so), a directory and '/'
+ * (every file), or one file's path.  NULL, or why s is not a place.
+ */
+static const char *
+place_parse(const char *s, struct config_place *pl)
+{
+	const char *rest = s, *slash, *name;
+	size_t dirlen;
+
+	memset(pl, 0, sizeof(*pl));
+	if (!text_ok(s, CONFIG_PLACE_MAX))
+		return "is empty, too long or has control characters";
+	if (strncmp(s, "~/", 2) == 0) {
+		pl->in_home = 1;
+		rest = s + 1;	/* keeps its '/' */
+	} else if (s[0] != '/')
+		return "is neither an absolute path nor one starting with ~/";
+	slash = strrchr(rest, '/');
+	name = slash + 1;
+	if (memchr(rest, '*', (size_t)(slash - rest)) != NULL ||
+	    (strchr(name, '*') != NULL && (name[0] != '*' ||
+	    strchr(name + 1, '*') != NULL)))
+		return "has a * other than at the start of the file name";
+	for (dirlen = (size_t)(slash - rest); dirlen > 0 &&
+	    rest[dirlen - 1] == '/'; dirlen--)
+		;
+	pl->exact = name[0] != '*' && name[0] != '\0';
+	if ((pl->dir = strndup(rest, dirlen)) == NULL ||
+	    (pl->match = strdup(name[0] == '*' ? name + 1 : name)) == NULL) {
+		free(pl->dir);
+		pl->dir = NULL;
+		return "cannot be stored: out of memory";
+	}
+	return NULL;
+}
+
+static int
+get_places(struct parse *p, struct config *cfg)
+{
+	GError *gerr = NULL;
+	const char *why;
+	gchar **list;
+	gsize n, i;
+	int r = 0;
+
+	if (!g_key_file_has_key(p->kf, "certificates", "places", NULL))
+		return 0;
+	if ((list = g_key_file_get_string_list(p->kf, "certificates",
+	    "places", &n, &gerr)) == NULL) {
+		r = fail(p, "[certificates] places: %s", gerr->message);
+		g_error_free(gerr);
+		return r;
+	}
+	cfg->have_places = 1;	/* "places =": no certificate files */
+	if (n > CONFIG_PLACES_MAX)
+		r = fail(p, "[certificates] places: more than %d places",
+		    CONFIG_PLACES_MAX);
+	for (i = 0; i < n && r == 0; i++) {
+		if ((why = place_parse(list[i],
+		    &cfg->places[cfg->nplaces])) != NULL)
+			r = fail(p, "[certificates] places: place %zu %s",
+			    (size_t)i + 1, why);
+		else
+			cfg->nplaces++;
 	}
 	g_strfreev(list);
 	return r;
@@ -354,7 +427,7 @@ parse_values(struct parse *p, struct config *cfg)
 	    &cfg->deauth_on_lock)) != 0 ||
 	    (r = get_backend(p, cfg)) != 0 ||
 	    (r = get_duration(p, "pins", "lifetime", &cfg->lifetime)) != 0 ||
-	    (r = get_ignore(p, cfg)) != 0)
+	    (r = get_ignore(p, cfg)) != 0 || (r = get_places(p, cfg)) != 0)
 		return r;
 	return 0;
 }
@@ -403,6 +476,10 @@ config_clear(struct config *cfg)
 
 	for (i = 0; i < cfg->nignore; i++)
 		free(cfg->ignore[i]);
+	for (i = 0; i < cfg->nplaces; i++) {
+		free(cfg->places[i].dir);
+		free(cfg->places[i].match);
+	}
 	memset(cfg, 0, sizeof(*cfg));
 }
 

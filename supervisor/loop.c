@@ -431,7 +431,7 @@ sv_run(struct sv *sv)
 	loop_signals(&set);
 	if ((sv->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd: %s", strerror(errno));
-	if (certs_init(&sv->certs) != 0)
+	if (certs_init(&sv->certs, sv->places, sv->nplaces) != 0)
 		fatal("out of memory");
 	confirm_init(sv);	/* its launcher runs askpass unconfined */
 	/* Set up: from here on only the loop's calls (and the helpers'). */

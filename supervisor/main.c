@@ -278,6 +278,10 @@ configure(struct sv *sv, const struct opts *o, struct config *cfg)
 	sv->idle = cfg->idle;
 	sv->deauth_on_lock = cfg->deauth_on_lock;
 	sv->ignore = cfg->ignore;
+	if (cfg->have_places) {
+		sv->places = cfg->places;
+		sv->nplaces = cfg->nplaces;
+	}
 	sv->secret_service = cfg->secret_service;
 	return 0;
 }

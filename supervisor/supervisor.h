@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "channels.h"
+#include "conf.h"
 #include "log.h"
 #include "privsep.h"
 
@@ -90,20 +91,32 @@ struct sv_sock {
 	int		 inherited;	/* from systemd: not ours to remove */
 };
 
-/* Where certificates are read from (certs.c), watched with inotify. */
-#define SV_CERT_WATCHES		5
+/*
+ * Where certificates are read from (certs.c), watched with inotify: each
+ * place's directory, and its parent and grandparent for the directory
+ * to appear in.
+ */
+#define SV_CERT_WATCHES		(3 * CONFIG_PLACES_MAX)
 #define SV_CERTS_SETTLE		150	/* ms from a change to the rescan */
+
+struct sv_place {
+	char		*dir;		/* absolute */
+	char		*match;		/* as in struct config_place */
+	int		 exact;
+};
 
 struct sv_watch {
 	char		*path;
-	const char	*name;		/* parent: the entry it waits for */
-	const char	*suffix;	/* directory: files it reads */
+	char		*name;		/* parent: the entry it waits for */
 	int		 wd;		/* -1: not watched */
 };
 
 struct sv_certs {
 	int		 fd;		/* inotify, -1 if none */
+	struct sv_place	 place[CONFIG_PLACES_MAX];
+	size_t		 nplace;
 	struct sv_watch	 w[SV_CERT_WATCHES];
+	size_t		 nw;
 	struct buf	*sent;		/* last CERTS payload */
 	int64_t		 rescan_at;	/* ms, 0: none due */
 };
@@ -126,6 +139,9 @@ struct sv {
 	int64_t		 stop_deadline;	/* ms */
 	int		 failed;	/* exit 1 */
 	struct sv_certs	 certs;
+	/* [certificates] places; NULL: the default ones */
+	const struct config_place *places;
+	size_t		 nplaces;
 	int		 locked;	/* the agent is locked (ssh-add -x) */
 	uint8_t		 lock_verifier[SV_LOCK_VERIFIER_LEN];	/* salt, hash */
 };
@@ -162,7 +178,8 @@ int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
 int64_t	notice_timer(struct sv *sv, int64_t now);
 int	notice_reaped(struct sv *sv, pid_t pid, int status);
 /* certs.c */
-int	certs_init(struct sv_certs *sc);
+int	certs_init(struct sv_certs *sc, const struct config_place *places,
+	    size_t nplaces);
 void	certs_input(struct sv_certs *sc);	/* inotify readable */
 /* Rescan if due, send CERTS to the agent if changed or force. */
 void	certs_update(struct sv *sv, int force);

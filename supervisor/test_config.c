@@ -37,6 +37,8 @@ assert_error(const char *text, const char *want)
 	assert_int_equal(cfg.nignore, 0);
 	assert_null(cfg.ignore[0]);
 	assert_int_equal(cfg.lifetime, 0);
+	assert_int_equal(cfg.have_places, 0);
+	assert_int_equal(cfg.nplaces, 0);
 }
 
 static void
@@ -208,6 +210,73 @@ test_ignore(void **state)
 }
 
 static void
+assert_place(const struct config_place *pl, int in_home, const char *dir,
+    const char *match, int exact)
+{
+	assert_int_equal(pl->in_home, in_home);
+	assert_string_equal(pl->dir, dir);
+	assert_string_equal(pl->match, match);
+	assert_int_equal(pl->exact, exact);
+}
+
+static void
+test_places(void **state)
+{
+	struct config cfg;
+	char text[2048];
+	size_t i;
+	int n;
+
+	assert_int_equal(parse("[agent]\n", &cfg), 0);
+	assert_int_equal(cfg.have_places, 0);
+	assert_int_equal(parse("[certificates]\nplaces =\n", &cfg), 0);
+	assert_int_equal(cfg.have_places, 1);
+	assert_int_equal(cfg.nplaces, 0);
+	assert_int_equal(parse("[certificates]\nplaces = ~/.ssh/*-cert.pub;"
+	    "/etc/ssh/user-certs//;~/work/id-cert.pub;/*;~/c/*;/top\n",
+	    &cfg), 0);
+	assert_int_equal(cfg.nplaces, 6);
+	assert_place(&cfg.places[0], 1, "/.ssh", "-cert.pub", 0);
+	assert_place(&cfg.places[1], 0, "/etc/ssh/user-certs", "", 0);
+	assert_place(&cfg.places[2], 1, "/work", "id-cert.pub", 1);
+	assert_place(&cfg.places[3], 0, "", "", 0);
+	assert_place(&cfg.places[4], 1, "/c", "", 0);
+	assert_place(&cfg.places[5], 0, "", "top", 1);
+	config_clear(&cfg);
+	assert_int_equal(cfg.nplaces, 0);
+
+	assert_error("[certificates]\nplaces = .ssh/*-cert.pub\n",
+	    "[certificates] places: place 1 is neither an absolute path nor "
+	    "one starting with ~/");
+	assert_error("[certificates]\nplaces = ~user/certs/\n",
+	    "is neither an absolute path");
+	assert_error("[certificates]\nplaces = /a/*/certs/\n",
+	    "place 1 has a * other than at the start of the file name");
+	assert_error("[certificates]\nplaces = /a/id-*.pub\n",
+	    "has a * other than");
+	assert_error("[certificates]\nplaces = /a/**.pub\n",
+	    "has a * other than");
+	assert_error("[certificates]\nplaces = /a/;;/b/\n",
+	    "place 2 is empty, too long or has control characters");
+	assert_error("[certificates]\nplaces = /a\\tb/\n",
+	    "is empty, too long or has control characters");
+	n = snprintf(text, sizeof(text), "[certificates]\nplaces = /");
+	memset(text + n, 'x', CONFIG_PLACE_MAX - 1);	/* and the '/' */
+	text[n + CONFIG_PLACE_MAX - 1] = '\0';
+	assert_int_equal(parse(text, &cfg), 0);
+	config_clear(&cfg);
+	text[n + CONFIG_PLACE_MAX - 1] = 'x';
+	text[n + CONFIG_PLACE_MAX] = '\0';
+	assert_error(text, "place 1 is empty, too long");
+	n = snprintf(text, sizeof(text), "[certificates]\nplaces = ");
+	for (i = 0; i <= CONFIG_PLACES_MAX; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "/c%zu/;", i);
+	assert_error(text, "[certificates] places: more than 8 places");
+	/* a failed parse keeps none */
+	assert_error("[certificates]\nplaces = /a/;b\n", "place 2 is neither");
+}
+
+static void
 test_too_large(void **state)
 {
 	static char big[CONFIG_FILE_MAX + 2];
@@ -231,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_backend),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_ignore),
+		cmocka_unit_test(test_places),
 		cmocka_unit_test(test_too_large),
 	};
 

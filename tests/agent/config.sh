@@ -1,8 +1,9 @@
 #!/bin/sh
 # The configuration file, $XDG_CONFIG_HOME/cardagent/config: a bad one
-# (malformed, a typo in a key, an unknown backend, writable by
-# others) stops cardagent with a message naming the file; log-level,
-# [readers] ignore and [pins] lifetime do what cardagent.conf(5) says.
+# (malformed, a typo in a key, an unknown backend, a relative
+# certificate place, writable by others) stops cardagent with a message
+# naming the file; log-level, [readers] ignore and [pins] lifetime do
+# what cardagent.conf(5) says ([certificates] places: e2e-certplaces.sh).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/rig/rig.sh"
 . "$top_srcdir/tests/agent/agent-lib.sh"
@@ -12,7 +13,7 @@ ID1=0000:000000C1
 ID2=0000:000000C2
 
 rig_init
-tap_plan 17
+tap_plan 19
 agent_env
 CONF=$XDG_CONFIG_HOME/cardagent/config
 
@@ -42,6 +43,10 @@ tap_check "an unknown backend: refused" \
     refused '[pins]\nbackend = kwallet\n'
 tap_check "... naming the backends there are" \
     says 'unknown backend "kwallet" (known: file, secret-service)'
+tap_check "a relative certificate place: refused" \
+    refused '[certificates]\nplaces = ~/.ssh/*-cert.pub;certs/\n'
+tap_check "... naming the place and why" \
+    says 'places: place 2 is neither an absolute path nor one starting with ~/'
 printf '[pins]\nbackend = file\n' >"$CONF"
 chmod 664 "$CONF"
 tap_check "a file others may write: refused" \
