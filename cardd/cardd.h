@@ -19,6 +19,7 @@
 #define PIN_MIN			6	/* PW1 length limits (spec 3.4) */
 #define PIN_MAX			127
 #define CONFIRM_WAIT_MS		35000	/* the supervisor gives askpass 30 s */
+#define CALLER_WAIT_MS		1000	/* for the supervisor to note a caller */
 
 struct cards;
 
@@ -31,6 +32,7 @@ struct cardd {
 	size_t		 nabandoned;
 	uint32_t	 confirm_id;	/* CONFIRM awaiting its reply, or 0 */
 	int		 confirm_allowed;
+	uint32_t	 caller_id;	/* CALLER awaiting CALLER_NOTED, or 0 */
 };
 
 /* main.c: read and handle what the supervisor sent (exits if gone). */
@@ -65,14 +67,25 @@ int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
 /* A frame pinstore sent outside a call: only late replies are fine. */
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 
-/* notice.c: the supervisor channel's settings; TOUCH and AUDIT to the
- * supervisor (best effort). */
+/*
+ * notice.c: the supervisor channel's settings; CALLER, TOUCH and AUDIT
+ * to the supervisor (best effort).  CALLER begins a signature request
+ * and returns its id (0 if it could not be sent); the AUDIT for that id
+ * first waits, CALLER_WAIT_MS at most, until the supervisor has noted
+ * the caller, so that the answer cannot outrun it.
+ */
 struct caller;
 extern const struct privsep_chan_conf supervisor_conf;
+uint32_t notice_caller(struct cardd *d, const struct caller *who);
+int	notice_caller_noted(struct cardd *d, uint32_t id, struct buf *payload);
 void	notice_touch(struct cardd *d, const char *ident,
 	    const struct caller *who);
-void	notice_audit(struct cardd *d, const char *ident,
+void	notice_audit(struct cardd *d, uint32_t caller_id, const char *ident,
 	    const struct buf *blob, const struct caller *who, uint32_t reason);
+/* Serve the supervisor channel until *pendingp is no longer id (a reply
+ * cleared it) or ms have passed (ERR_TIMEOUT). */
+int	sup_wait(struct cardd *d, const uint32_t *pendingp, uint32_t id,
+	    long long ms);
 
 /* confirm.c: ask the user through the supervisor (ssh-add -c).
  * 0: allowed; ERR_NOT_FOUND: refused; else no answer. */

@@ -7,8 +7,6 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 
 #include "buf.h"
@@ -36,30 +34,6 @@ confirm_reply(struct cardd *d, uint32_t id, struct buf *payload)
 	return 0;
 }
 
-/* Until the reply to id came (d->confirm_id cleared) or the deadline. */
-static int
-confirm_wait(struct cardd *d, uint32_t id)
-{
-	long long deadline = cardd_now_ms() + CONFIRM_WAIT_MS, left;
-	struct pollfd pfd;
-	int pending, n, r;
-
-	while (d->confirm_id == id) {
-		if ((r = privsep_flush(d->sup, &pending)) != 0)
-			return r;
-		if ((left = deadline - cardd_now_ms()) <= 0)
-			return ERR_TIMEOUT;
-		pfd.fd = privsep_fd(d->sup);
-		pfd.events = POLLIN | (pending ? POLLOUT : 0);
-		pfd.revents = 0;
-		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
-			return ERR_SYSTEM;
-		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0)
-			sup_input(d);
-	}
-	return 0;
-}
-
 int
 confirm_ask(struct cardd *d, const char *ident, const struct caller *who,
     const struct caller_context *x)
@@ -79,7 +53,7 @@ confirm_ask(struct cardd *d, const char *ident, const struct caller *who,
 	verbose("card %s: asking the user to confirm a signature", ident);
 	d->confirm_id = id;
 	d->confirm_allowed = 0;
-	if ((r = confirm_wait(d, id)) != 0) {
+	if ((r = sup_wait(d, &d->confirm_id, id, CONFIRM_WAIT_MS)) != 0) {
 		error_r(r, "card %s: no confirmation", ident);
 		d->confirm_id = 0;
 		goto out;

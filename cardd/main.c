@@ -92,6 +92,8 @@ sup_input(struct cardd *d)
 	while (r == 0 && (r = privsep_get(d->sup, &type, &id,
 	    &payload)) == 0 && payload != NULL) {
 		r = type == SV_PEER ? sup_peer(d, payload) :
+		    type == SV_CALLER_NOTED ?
+		    notice_caller_noted(d, id, payload) :
 		    confirm_reply(d, id, payload);
 		buf_free(payload);
 	}

@@ -1,12 +1,15 @@
 /*
  * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
- * section 8): TOUCH before the card waits for a touch, AUDIT after every
- * signature request, made or failed.  Both carry the caller's facts the
- * agent sent with SIGN.  A message that cannot be queued is logged and
- * dropped: the signature itself does not depend on it.
+ * section 8): CALLER as a signature request begins, TOUCH before the
+ * card waits for a touch, AUDIT after every signature request, made or
+ * failed.  They carry the caller's facts the agent sent with SIGN.  A
+ * message that cannot be queued is logged and dropped: the signature
+ * itself does not depend on it.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 
 #include "buf.h"
@@ -22,6 +25,7 @@
 static const struct privsep_permit sup_permit[] = {
 	{ SV_PEER,	"PEER",	1 },
 	{ SV_CONFIRM_REPLY, "CONFIRM_REPLY", 1 },
+	{ SV_CALLER_NOTED, "CALLER_NOTED", 0 },
 };
 
 const struct privsep_chan_conf supervisor_conf = {
@@ -36,14 +40,64 @@ const struct privsep_chan_conf supervisor_conf = {
 };
 
 /* Queue and write at once: the card may block cardd right after. */
-static void
-send_sup(struct cardd *d, uint8_t type, const struct buf *b)
+static int
+send_sup(struct cardd *d, uint8_t type, uint32_t id, const struct buf *b)
 {
 	int pending, r;
 
-	if ((r = privsep_queue(d->sup, type, 0, b)) != 0 ||
+	if ((r = privsep_queue(d->sup, type, id, b)) != 0 ||
 	    (r = privsep_flush(d->sup, &pending)) != 0)
 		error_r(r, "cannot tell the supervisor (message %u)", type);
+	return r;
+}
+
+int
+sup_wait(struct cardd *d, const uint32_t *pendingp, uint32_t id,
+    long long ms)
+{
+	long long deadline = cardd_now_ms() + ms, left;
+	struct pollfd pfd;
+	int pending, n, r;
+
+	while (*pendingp == id) {
+		if ((r = privsep_flush(d->sup, &pending)) != 0)
+			return r;
+		if ((left = deadline - cardd_now_ms()) <= 0)
+			return ERR_TIMEOUT;
+		pfd.fd = privsep_fd(d->sup);
+		pfd.events = POLLIN | (pending ? POLLOUT : 0);
+		pfd.revents = 0;
+		if ((n = poll(&pfd, 1, (int)left)) == -1 && errno != EINTR)
+			return ERR_SYSTEM;
+		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) != 0)
+			sup_input(d);
+	}
+	return 0;
+}
+
+/* CALLER: uint32 pid, sent before any card work, so that the supervisor
+ * reads the caller's command while it still waits for its answer. */
+uint32_t
+notice_caller(struct cardd *d, const struct caller *who)
+{
+	struct buf *b;
+	uint32_t id = privsep_next_id(d->sup);
+
+	if ((b = buf_new()) == NULL || buf_put_u32(b, who->pid) != 0 ||
+	    send_sup(d, SV_CALLER, id, b) != 0)
+		id = 0;
+	buf_free(b);
+	return d->caller_id = id;
+}
+
+int
+notice_caller_noted(struct cardd *d, uint32_t id, struct buf *payload)
+{
+	if (buf_len(payload) != 0)
+		return ERR_FORMAT;
+	if (id != 0 && id == d->caller_id)
+		d->caller_id = 0;
+	return 0;
 }
 
 void
@@ -56,19 +110,25 @@ notice_touch(struct cardd *d, const char *ident, const struct caller *who)
 	    buf_put_cstring(b, ident) != 0 || caller_put(b, who) != 0)
 		error("cannot build TOUCH for card %s", ident);
 	else
-		send_sup(d, SV_TOUCH, b);
+		(void)send_sup(d, SV_TOUCH, 0, b);
 	buf_free(b);
 }
 
 /* ident may be empty (no card has the key); reason 0: signed. */
 void
-notice_audit(struct cardd *d, const char *ident, const struct buf *blob,
-    const struct caller *who, uint32_t reason)
+notice_audit(struct cardd *d, uint32_t caller_id, const char *ident,
+    const struct buf *blob, const struct caller *who, uint32_t reason)
 {
 	struct buf *b;
 	char *fp = NULL;
 	int r;
 
+	if (caller_id != 0 && (r = sup_wait(d, &d->caller_id, caller_id,
+	    CALLER_WAIT_MS)) != 0) {
+		error_r(r, "the supervisor did not note the caller (pid %u)",
+		    who->pid);
+		d->caller_id = 0;
+	}
 	if ((r = keyblob_fingerprint(blob, &fp)) != 0 ||
 	    (b = buf_new()) == NULL) {
 		error_r(r, "cannot build AUDIT for card %s", ident);
@@ -81,7 +141,7 @@ notice_audit(struct cardd *d, const char *ident, const struct buf *blob,
 	    (r = buf_put_u32(b, reason)) != 0)
 		error_r(r, "cannot build AUDIT for card %s", ident);
 	else
-		send_sup(d, SV_AUDIT, b);
+		(void)send_sup(d, SV_AUDIT, caller_id, b);
 	buf_free(b);
 	free(fp);
 }

@@ -481,7 +481,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 	struct sign_ctx ctx;
 	struct buf *blob = NULL, *sig = NULL;
 	char ident[PGP_IDENT_LEN + 1] = "";
-	uint32_t reason = 0;
+	uint32_t reason = 0, caller_id;
 	uint8_t alg;
 	int valid, r = ERR_ALLOC;
 
@@ -497,6 +497,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 		goto out;
 	}
 	req.who = &ctx.who;
+	caller_id = notice_caller(d, &ctx.who);
 	if (!valid || alg < 1 || alg > sizeof(sig_algs) / sizeof(sig_algs[0]))
 		reason = AC_R_INVALID;
 	else if ((reason = sign_policy(d, blob, &ctx, ident,
@@ -506,7 +507,7 @@ serve_sign(struct cardd *d, uint32_t id, struct buf *p)
 			reason = sign_full(d, blob, &req, ident, sizeof(ident),
 			    sig);
 	}
-	notice_audit(d, ident, blob, &ctx.who, reason);
+	notice_audit(d, caller_id, ident, blob, &ctx.who, reason);
 	if (d->agent == NULL)	/* lost while the user was asked */
 		r = 0;
 	else if (reason != 0)

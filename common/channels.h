@@ -76,11 +76,13 @@ enum ac_reason {
 #define SV_AGENT_FRAME_MAX	(SV_CERTS_MAX + 64)	/* agent's channel */
 #define SV_CONFIRM_REPLY	19	/* supervisor -> cardd */
 #define SV_RELOCK		20	/* supervisor -> agent */
+#define SV_CALLER_NOTED		21	/* supervisor -> cardd */
 #define SV_TOUCH		48	/* cardd -> supervisor */
 #define SV_AUDIT		49	/* cardd -> supervisor */
 #define SV_CONFIRM		50	/* cardd -> supervisor */
 #define SV_LOCKED		51	/* agent -> supervisor */
 #define SV_UNLOCKED		52	/* agent -> supervisor */
+#define SV_CALLER		53	/* cardd -> supervisor */
 #define SV_LOCK_VERIFIER_LEN	48	/* LOCKED, RELOCK: salt 16, hash 32 */
 
 #endif

@@ -158,7 +158,7 @@ helper_frames(struct sv *sv, struct sv_helper *h)
 		else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_CONFIRM)
 			r = confirm_input(sv, h, id, payload);
 		else
-			r = notice_input(sv, h, type, payload);
+			r = notice_input(sv, h, type, id, payload);
 		buf_free(payload);
 	}
 	return r;

@@ -1,7 +1,7 @@
 /*
  * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
- * section 8): TOUCH before the card waits for a touch, AUDIT after each
- * signature request.  cardd is not trusted: every field is checked, and
+ * section 8): CALLER as it begins to serve one, TOUCH before the card
+ * waits for a touch, AUDIT after each signature request.  cardd is not trusted: every field is checked, and
  * the facts it forwards from the agent are claims a compromised helper
  * could make up.  The supervisor adds what only it may look up (the
  * caller's command in /proc, the host's name in ~/.ssh/known_hosts),
@@ -140,14 +140,35 @@ notice_host_of(const struct buf *hostkey, char *out, size_t outlen)
 	free(fp);
 }
 
+/* The command CALLER id noted for pid (and forget it), else /proc's. */
 static void
-who_resolve(const struct caller *c, struct who *w)
+command_noted(struct sv *sv, uint32_t id, uint32_t pid, char *out,
+    size_t outlen)
+{
+	struct sv_caller *c;
+	size_t i;
+
+	for (i = 0; i < SV_CALLERS; i++) {
+		c = &sv->callers[i];
+		if (id != 0 && c->id == id && c->pid == pid) {
+			strlcpy(out, c->cmd, outlen);
+			c->id = 0;
+			return;
+		}
+	}
+	notice_command_of(pid, out, outlen);
+}
+
+/* id: the CALLER that noted the command, or 0. */
+static void
+who_resolve(struct sv *sv, uint32_t id, const struct caller *c,
+    struct who *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->uid = c->uid;
 	w->pid = c->pid;
 	w->forwarded = c->forwarded;
-	notice_command_of(c->pid, w->cmd, sizeof(w->cmd));
+	command_noted(sv, id, c->pid, w->cmd, sizeof(w->cmd));
 	if (buf_len(c->hostkey) > 0)
 		notice_host_of(c->hostkey, w->host, sizeof(w->host));
 	else
@@ -214,7 +235,7 @@ touch(struct sv *sv, struct buf *p)
 	    !notice_valid_word(ident, len, IDENT_MAX) || caller_get(p, &c) != 0 ||
 	    buf_len(p) != 0)
 		goto out;
-	who_resolve(&c, &w);
+	who_resolve(sv, 0, &c, &w);
 	info("card %s: touch the card to confirm a signature for %s "
 	    "(pid %u, uid %u)%s%s%s", ident, w.cmd, w.pid, w.uid,
 	    strcmp(w.host, "-") != 0 ? ", host " : "",
@@ -246,10 +267,36 @@ result_name(uint32_t reason)
 	    names[reason] : NULL;
 }
 
-/* AUDIT: string ident (may be empty), string fingerprint, caller,
- * uint32 result.  One log line with a fixed prefix, key=value. */
+/*
+ * CALLER: uint32 pid.  Read its command now, while it waits for its
+ * answer, and tell cardd (CALLER_NOTED), which holds the answer until
+ * then.
+ */
 static int
-audit(struct sv *sv, struct buf *p)
+caller(struct sv *sv, struct sv_helper *h, uint32_t id, struct buf *p)
+{
+	struct sv_caller *c;
+	uint32_t pid;
+	int r;
+
+	if (id == 0 || buf_get_u32(p, &pid) != 0 || buf_len(p) != 0)
+		return ERR_FORMAT;
+	c = &sv->callers[sv->next_caller++ % SV_CALLERS];
+	c->id = id;
+	c->pid = pid;
+	notice_command_of(pid, c->cmd, sizeof(c->cmd));
+	if ((r = privsep_queue(h->chan, SV_CALLER_NOTED, id, NULL)) != 0)
+		error_r(r, "cannot queue CALLER_NOTED to cardd");
+	return 0;
+}
+
+/*
+ * AUDIT: string ident (may be empty), string fingerprint, caller,
+ * uint32 result; id: the request's CALLER, or 0.  One log line with a
+ * fixed prefix, key=value.
+ */
+static int
+audit(struct sv *sv, uint32_t id, struct buf *p)
 {
 	struct caller c;
 	struct who w;
@@ -269,7 +316,7 @@ audit(struct sv *sv, struct buf *p)
 	    caller_get(p, &c) != 0 || buf_get_u32(p, &reason) != 0 ||
 	    (result = result_name(reason)) == NULL || buf_len(p) != 0)
 		goto out;
-	who_resolve(&c, &w);
+	who_resolve(sv, id, &c, &w);
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strlcpy(stamp, "?", sizeof(stamp));
@@ -286,18 +333,21 @@ audit(struct sv *sv, struct buf *p)
 }
 
 int
-notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
+notice_input(struct sv *sv, struct sv_helper *h, uint8_t type, uint32_t id,
     struct buf *payload)
 {
 	int r = ERR_FORMAT;
 
-	if (h->role == PRIVSEP_ROLE_CARDD && type == SV_TOUCH)
+	if (h->role == PRIVSEP_ROLE_CARDD && type == SV_CALLER)
+		r = caller(sv, h, id, payload);
+	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_TOUCH)
 		r = touch(sv, payload);
 	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_AUDIT)
-		r = audit(sv, payload);
+		r = audit(sv, id, payload);
 	if (r != 0)
 		error("%s: %s (message %u) not valid", h->name,
-		    type == SV_TOUCH ? "TOUCH" : type == SV_AUDIT ? "AUDIT" :
+		    type == SV_CALLER ? "CALLER" : type == SV_TOUCH ? "TOUCH" :
+		    type == SV_AUDIT ? "AUDIT" :
 		    "a message it may not send", type);
 	return r;
 }

@@ -57,6 +57,19 @@ struct sv_notify {
 	int64_t		 recent[SV_NOTIFY_MAX];	/* ms */
 };
 
+/*
+ * Callers whose command was read when cardd began to serve them
+ * (CALLER), until their AUDIT: a client that exits as soon as it has its
+ * answer is gone by the time the AUDIT is read.
+ */
+#define SV_CALLERS		8
+
+struct sv_caller {
+	uint32_t	 id;		/* CALLER's request id; 0: free */
+	uint32_t	 pid;
+	char		 cmd[32];
+};
+
 /* cardagent-logind: started so many times at most, waits doubled. */
 #define SV_LOGIND_TRIES		4
 #define SV_LOGIND_DELAY		1000	/* ms before the first restart */
@@ -126,6 +139,8 @@ struct sv {
 	struct sv_sock	 sock;
 	enum log_level	 helper_level;	/* passed on as -q or -d */
 	struct sv_notify notify;
+	struct sv_caller callers[SV_CALLERS];
+	size_t		 next_caller;	/* the slot CALLER takes next */
 	struct sv_confirm confirm;
 	struct sv_logind logind;
 	int		 deauth_on_lock;	/* watch logind */
@@ -170,11 +185,11 @@ void	logind_input(struct sv *sv);
 int	logind_reaped(struct sv *sv, pid_t pid, int status);
 void	logind_stop(struct sv *sv);
 
-/* notice.c: TOUCH and AUDIT from cardd; the desktop notifier */
+/* notice.c: CALLER, TOUCH and AUDIT from cardd; the desktop notifier */
 struct buf;
 void	notice_init(struct sv *sv);
 int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,
-	    struct buf *payload);
+	    uint32_t id, struct buf *payload);
 int64_t	notice_timer(struct sv *sv, int64_t now);
 int	notice_reaped(struct sv *sv, pid_t pid, int status);
 /* certs.c */

@@ -1,16 +1,20 @@
 /*
- * Unit tests of supervisor/notice.c: TOUCH and AUDIT from a cardd that
- * may lie.  Malformed payloads are violations; valid ones run the
- * notifier (here a shell script that records its arguments) at most one
- * at a time and SV_NOTIFY_MAX per window, naming the caller's command
- * and the host from $HOME/.ssh/known_hosts or by its fingerprint.
+ * Unit tests of supervisor/notice.c: CALLER, TOUCH and AUDIT from a
+ * cardd that may lie.  Malformed payloads are violations; valid ones run
+ * the notifier (here a shell script that records its arguments) at most
+ * one at a time and SV_NOTIFY_MAX per window, naming the caller's
+ * command and the host from $HOME/.ssh/known_hosts or by its
+ * fingerprint; CALLER is answered and its command outlives the caller.
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <fcntl.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -103,9 +107,19 @@ touch_msg(const char *ident, const struct buf *hostkey, int fwd,
 }
 
 static int
+feed_id(struct t *t, struct sv_helper *h, uint8_t type, uint32_t id,
+    struct buf *b)
+{
+	int r = notice_input(&t->sv, h, type, id, b);
+
+	buf_free(b);
+	return r;
+}
+
+static int
 feed(struct t *t, struct sv_helper *h, uint8_t type, struct buf *b)
 {
-	int r = notice_input(&t->sv, h, type, b);
+	int r = notice_input(&t->sv, h, type, 0, b);
 
 	buf_free(b);
 	return r;
@@ -267,9 +281,10 @@ test_rate_limit(void **state)
 }
 
 static struct buf *
-audit_msg(const char *ident, const char *fp, uint32_t reason, size_t extra)
+audit_msg_of(pid_t pid, const char *ident, const char *fp, uint32_t reason,
+    size_t extra)
 {
-	struct caller c = { 1000, (uint32_t)getpid(), 0, NULL };
+	struct caller c = { 1000, (uint32_t)pid, 0, NULL };
 	struct buf *b = buf_new();
 
 	assert_int_equal(buf_put_cstring(b, ident), 0);
@@ -279,6 +294,12 @@ audit_msg(const char *ident, const char *fp, uint32_t reason, size_t extra)
 	while (extra-- > 0)
 		assert_int_equal(buf_put_u8(b, 0), 0);
 	return b;
+}
+
+static struct buf *
+audit_msg(const char *ident, const char *fp, uint32_t reason, size_t extra)
+{
+	return audit_msg_of(getpid(), ident, fp, reason, extra);
 }
 
 static void
@@ -310,6 +331,148 @@ test_audit(void **state)
 	assert_int_equal(t->sv.notify.pid, -1);	/* AUDIT shows nothing */
 }
 
+static struct buf *
+caller_msg(pid_t pid, size_t extra)
+{
+	struct buf *b = buf_new();
+
+	assert_int_equal(buf_put_u32(b, (uint32_t)pid), 0);
+	while (extra-- > 0)
+		assert_int_equal(buf_put_u8(b, 0), 0);
+	return b;
+}
+
+/* The audit line an AUDIT with id for pid logs (stderr, captured). */
+static void
+audit_line(struct t *t, uint32_t id, pid_t pid, char *line, size_t len)
+{
+	const char *fp = "SHA256:knirXolbUSbZE2NssEu73YbXH0JCm8V8cTMwif3mQP0";
+	char path[PATH_MAX];
+	int fd, saved;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	assert_true((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
+	fflush(stderr);
+	assert_true((saved = dup(2)) >= 0);
+	assert_int_equal(dup2(fd, 2), 2);
+	assert_int_equal(feed_id(t, &t->cardd, SV_AUDIT, id,
+	    audit_msg_of(pid, "0000:01", fp, 0, 0)), 0);
+	fflush(stderr);
+	assert_int_equal(dup2(saved, 2), 2);
+	close(saved);
+	close(fd);
+	assert_non_null(f = fopen(path, "r"));
+	assert_non_null(fgets(line, (int)len, f));
+	fclose(f);
+}
+
+/* A child that runs "sleep" until killed; its comm is readable. */
+static pid_t
+sleeper(void)
+{
+	char path[64], comm[32] = "";
+	pid_t pid;
+	int i;
+	FILE *f;
+
+	assert_true((pid = fork()) != -1);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "60", (char *)NULL);
+		_exit(127);
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	for (i = 0; i < 500 && strcmp(comm, "sleep\n") != 0; i++) {
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fgets(comm, sizeof(comm), f) == NULL)
+				comm[0] = '\0';
+			fclose(f);
+		}
+		usleep(10 * 1000);
+	}
+	assert_string_equal(comm, "sleep\n");
+	return pid;
+}
+
+static void
+test_caller(void **state)
+{
+	static const struct privsep_permit noted_permit[] = {
+		{ SV_CALLER_NOTED, "CALLER_NOTED", 0 },
+	};
+	static const struct privsep_chan_conf sup_side = {
+		.name = "supervisor->cardd", .self = PRIVSEP_ROLE_SUPERVISOR,
+		.peer = PRIVSEP_ROLE_CARDD, .max_frame = SV_FRAME_MAX,
+		.max_queued = 4 * SV_FRAME_MAX,
+	}, cardd_side = {
+		.name = "cardd", .self = PRIVSEP_ROLE_CARDD,
+		.peer = PRIVSEP_ROLE_SUPERVISOR, .max_frame = SV_FRAME_MAX,
+		.max_queued = 4 * SV_FRAME_MAX, .permit = noted_permit,
+		.npermit = 1,
+	};
+	struct t *t = *state;
+	struct privsep_chan *cardd;
+	struct buf *p = NULL;
+	char line[1024];
+	uint32_t id;
+	uint8_t type;
+	pid_t pid;
+	int sp[2], pending, status, i;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	assert_int_equal(privsep_chan_new(sp[0], &sup_side, &t->cardd.chan),
+	    0);
+	assert_int_equal(privsep_chan_new(sp[1], &cardd_side, &cardd), 0);
+	pid = sleeper();
+
+	/* Malformed: no id, a short or long payload, from the agent. */
+	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 0,
+	    caller_msg(pid, 0)), ERR_FORMAT);
+	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7,
+	    caller_msg(pid, 1)), ERR_FORMAT);
+	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7, buf_new()),
+	    ERR_FORMAT);
+	assert_int_equal(feed_id(t, &t->agent, SV_CALLER, 7,
+	    caller_msg(pid, 0)), ERR_FORMAT);
+
+	/* Noted and answered with the same id... */
+	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7,
+	    caller_msg(pid, 0)), 0);
+	assert_int_equal(privsep_flush(t->cardd.chan, &pending), 0);
+	assert_int_equal(privsep_read(cardd), 0);
+	assert_int_equal(privsep_get(cardd, &type, &id, &p), 0);
+	assert_non_null(p);
+	assert_int_equal(type, SV_CALLER_NOTED);
+	assert_int_equal(id, 7);
+	assert_int_equal(buf_len(p), 0);
+	buf_free(p);
+
+	/* ...so the audit line names it after it was reaped, */
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	audit_line(t, 7, pid, line, sizeof(line));
+	assert_non_null(strstr(line, " command=sleep "));
+	/* once: the next AUDIT of that id finds /proc only. */
+	audit_line(t, 7, pid, line, sizeof(line));
+	assert_non_null(strstr(line, " command=? "));
+
+	/* A full table forgets the oldest; another pid does not match. */
+	pid = sleeper();
+	for (i = 1; i <= SV_CALLERS + 1; i++)
+		assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 100 + i,
+		    caller_msg(pid, 0)), 0);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	audit_line(t, 101, pid, line, sizeof(line));
+	assert_non_null(strstr(line, " command=? "));
+	audit_line(t, 102, pid + 1, line, sizeof(line));
+	assert_non_null(strstr(line, " command=? "));
+	audit_line(t, 102, pid, line, sizeof(line));
+	assert_non_null(strstr(line, " command=sleep "));
+	privsep_chan_close(&cardd);
+	privsep_chan_close(&t->cardd.chan);
+}
+
 int
 main(void)
 {
@@ -321,6 +484,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rate_limit, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_caller, setup, teardown),
 	};
 
 	log_init("test_notice", LOG_LEVEL_INFO, 1);

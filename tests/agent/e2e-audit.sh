@@ -26,25 +26,6 @@ audit_line()
 	    -e 's/ time=[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z / time=T /'
 }
 
-# unreaped CMD...: CMD (killed after 30 s: an alarm outlives exec), left
-# unreaped (a zombie) until the next audit line is written, up to 10 s.  The supervisor reads the caller's name
-# when it writes the line, and a client that exits at once can be gone
-# by then (command=?, cardagent(1) TOUCH AND AUDIT); its /proc entry
-# stays while it is not reaped, as under a busy parent.
-unreaped()
-{
-	perl -e 'my ($log, $n, @cmd) = @ARGV;
-	    my $pid = fork() // die "fork: $!";
-	    if ($pid == 0) { alarm(30); exec { $cmd[0] } @cmd; exit 127; }
-	    for (1 .. 100) {
-		open(my $f, "<", $log) or last;
-		last if grep(/ audit: /, <$f>) > $n;
-		select(undef, undef, undef, 0.1);
-	    }
-	    waitpid($pid, 0);
-	    exit($? >> 8);' "$RIG_DIR/agent.log" "$(audits)" "$@"
-}
-
 tap_check "pcscd starts" rig_start_pcscd 1
 {
 	rig_card_make a ed25519 000000EA "$PIN" 0
@@ -68,7 +49,7 @@ tap_is "... naming card, key, caller, host" "$(audit_line 1)" \
     "audit: time=T $WHO command=ssh host=$HOST forwarded=no result=signed"
 
 echo "sign me" >"$RIG_DIR/msg"
-tap_check "ssh-keygen -Y sign" unreaped ssh-keygen -Y sign \
+tap_check "ssh-keygen -Y sign" timeout 30 ssh-keygen -Y sign \
     -f "$RIG_DIR/card.pub" -n file "$RIG_DIR/msg"
 tap_is "one more for ssh-keygen -Y sign" "$(audit_line 2)
 $(audits)" "audit: time=T $WHO command=ssh-keygen host=- forwarded=no \
@@ -92,7 +73,7 @@ audit: time=T $WHO command=ssh host=$HOST forwarded=yes result=signed
 
 # A failed signature: the PIN forgotten, the card no longer verified.
 tap_is "ssh-add -e" "$(sadd -e "$ID" 2>&1)" "Card removed: $ID"
-unreaped ssh-keygen -Y sign -f "$RIG_DIR/card.pub" -n file \
+timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/card.pub" -n file \
     "$RIG_DIR/msg" </dev/null >"$RIG_DIR/fail.out" 2>&1
 tap_check "ssh-keygen -Y sign fails without a PIN" test $? -ne 0
 tap_is "one line for the failure" "$(audit_line 5)

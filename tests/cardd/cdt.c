@@ -1,7 +1,9 @@
 /*
  * carddtest's harness: starts cardagent-cardd with a socketpair at
  * descriptor 3, hands it agent and pinstore channels with PEER, and
- * answers pinstore requests from a small table while it waits.
+ * while it waits answers pinstore requests from a small table and the
+ * supervisor's CALLER with CALLER_NOTED (TOUCH and AUDIT are read and
+ * dropped).
  */
 #include "config.h"
 
@@ -28,10 +30,16 @@
 
 #define CALL_TIMEOUT_MS	20000
 
+static const struct privsep_permit sup_permit[] = {
+	{ SV_CALLER, "CALLER", 4 },
+	{ SV_TOUCH, "TOUCH", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+};
 static const struct privsep_chan_conf sup_conf = {
 	.name = "test-supervisor", .self = PRIVSEP_ROLE_SUPERVISOR,
 	.peer = PRIVSEP_ROLE_CARDD, .max_frame = SV_FRAME_MAX,
-	.max_queued = 4 * SV_FRAME_MAX, .pass_fds = 1,
+	.max_queued = 4 * SV_FRAME_MAX, .pass_fds = 1, .permit = sup_permit,
+	.npermit = sizeof(sup_permit) / sizeof(sup_permit[0]),
 };
 
 static const struct privsep_permit agent_permit[] = {
@@ -263,11 +271,34 @@ pin_serve(struct cdt *t)
 	return r;
 }
 
+/* What the supervisor has received: CALLER gets its CALLER_NOTED. */
+static int
+sup_serve(struct cdt *t)
+{
+	struct buf *p;
+	uint32_t id;
+	uint8_t type;
+	int pending, r;
+
+	if ((r = privsep_read(t->sup)) != 0)
+		return r;
+	while ((r = privsep_get(t->sup, &type, &id, &p)) == 0 && p != NULL) {
+		if (type == SV_CALLER)
+			r = privsep_queue(t->sup, SV_CALLER_NOTED, id, NULL);
+		buf_free(p);
+		if (r != 0)
+			return r;
+	}
+	if (r == 0)
+		r = privsep_flush(t->sup, &pending);
+	return r;
+}
+
 /* Next frame on the agent channel, or 0 with *replyp NULL on time-out. */
 static int
 agent_wait(struct cdt *t, uint8_t *typep, uint32_t *idp, struct buf **replyp)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	int pending, n, r;
 
 	*replyp = NULL;
@@ -281,14 +312,20 @@ agent_wait(struct cdt *t, uint8_t *typep, uint32_t *idp, struct buf **replyp)
 		pfd[0].events = POLLIN | (pending ? POLLOUT : 0);
 		pfd[1].fd = t->pin == NULL ? -1 : privsep_fd(t->pin);
 		pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		if ((n = poll(pfd, 2, CALL_TIMEOUT_MS)) == 0)
+		pfd[2].fd = t->sup == NULL ? -1 : privsep_fd(t->sup);
+		pfd[2].events = POLLIN;
+		pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+		if ((n = poll(pfd, 3, CALL_TIMEOUT_MS)) == 0)
 			return 0;
 		if (n == -1 && errno != EINTR)
 			return ERR_SYSTEM;
 		if (pfd[1].revents != 0 && (r = pin_serve(t)) != 0) {
 			error_r(r, "fake pinstore");
 			privsep_chan_close(&t->pin);
+		}
+		if (pfd[2].revents != 0 && (r = sup_serve(t)) != 0) {
+			error_r(r, "fake supervisor");
+			privsep_chan_close(&t->sup);
 		}
 		if (pfd[0].revents != 0 && (r = privsep_read(t->agent)) != 0)
 			return r;

@@ -2,13 +2,13 @@
  * cardd's decoding of the agent's requests (LIST, SIGN, ENROL, FORGET,
  * RESET: cardd/serve.c) and of pinstore's replies (cardd/pinclient.c),
  * with the real card table (cardd/cards.c) and card layer over a fake
- * reader (fake_reader.c); TOUCH, AUDIT and CONFIRM go to a supervisor
- * (cardd/notice.c, cardd/confirm.c).  The input is four parts:
+ * reader (fake_reader.c); CALLER, TOUCH, AUDIT and CONFIRM go to a
+ * supervisor (cardd/notice.c, cardd/confirm.c).  The input is four parts:
  *   chunk: the byte stream the agent writes (HELLO, then requests);
  *   chunk: the byte stream pinstore writes (HELLO, then replies; the
  *          request ids cardd will use are 1, 2, ...), then EOF;
  *   chunk: the byte stream the supervisor writes (HELLO, then
- *          CONFIRM_REPLY to ids 1, 2, ...), then EOF;
+ *          CALLER_NOTED and CONFIRM_REPLY to ids 1, 2, ...), then EOF;
  *   rest:  the card: its ATR, then one chunk per APDU answer.
  */
 #include "config.h"
@@ -35,10 +35,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /*
- * What confirm.c calls while it waits (cardd/main.c has the real one,
- * with main()): CONFIRM_REPLY to confirm_reply(), PEER ignored.  Where
- * cardd would exit (the supervisor gone or lying) the wait ends here as
- * a refusal, so the request is still answered.
+ * What notice.c and confirm.c call while they wait (cardd/main.c has the
+ * real one, with main()): CALLER_NOTED to notice_caller_noted(),
+ * CONFIRM_REPLY to confirm_reply(), PEER ignored.  Where cardd would
+ * exit (the supervisor gone or lying) the waits end here (a refusal for
+ * CONFIRM), so the request is still answered.
  */
 void
 sup_input(struct cardd *d)
@@ -53,11 +54,14 @@ sup_input(struct cardd *d)
 	    &payload)) == 0 && payload != NULL) {
 		if (type == SV_CONFIRM_REPLY)
 			r = confirm_reply(d, id, payload);
+		else if (type == SV_CALLER_NOTED)
+			r = notice_caller_noted(d, id, payload);
 		buf_free(payload);
 	}
 	if (r != 0) {
 		d->confirm_id = 0;
 		d->confirm_allowed = 0;
+		d->caller_id = 0;
 	}
 }
 

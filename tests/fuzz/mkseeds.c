@@ -285,7 +285,10 @@ cap_end(struct capture *c, struct buf *out)
 	close(c->sv[1]);
 }
 
-/* The supervisor's stream: CONFIRM_REPLY "yes" to id 1, or nothing. */
+/*
+ * The supervisor's stream: CALLER_NOTED to id 1 (a SIGN's CALLER), then
+ * CONFIRM_REPLY "yes" to id 2 (its CONFIRM) if confirm.
+ */
 static struct buf *
 sup_stream(int confirm)
 {
@@ -293,8 +296,10 @@ sup_stream(int confirm)
 	struct buf *p = nbuf(), *out = nbuf();
 
 	cap_begin(&c, PRIVSEP_ROLE_SUPERVISOR, PRIVSEP_ROLE_CARDD);
+	if (privsep_queue(c.chan, SV_CALLER_NOTED, 1, NULL) != 0)
+		die("caller noted");
 	if (confirm && (buf_put_u8(p, 1) != 0 ||
-	    privsep_queue(c.chan, SV_CONFIRM_REPLY, 1, p) != 0))
+	    privsep_queue(c.chan, SV_CONFIRM_REPLY, 2, p) != 0))
 		die("confirm reply");
 	cap_end(&c, out);
 	buf_free(p);
