@@ -20,6 +20,8 @@
 #define PIN_MAX			127
 #define CONFIRM_WAIT_MS		35000	/* the supervisor gives askpass 30 s */
 #define CALLER_WAIT_MS		1000	/* for the supervisor to note a caller */
+#define CALLER_FRESH_MS		10000	/* a noted caller needs no new NOTE_CALLER */
+#define CALLERS_NOTED		8	/* as the supervisor's SV_CALLERS */
 
 struct cards;
 
@@ -32,7 +34,12 @@ struct cardd {
 	size_t		 nabandoned;
 	uint32_t	 confirm_id;	/* CONFIRM awaiting its reply, or 0 */
 	int		 confirm_allowed;
-	uint32_t	 caller_id;	/* CALLER awaiting CALLER_NOTED, or 0 */
+	uint32_t	 caller_id;	/* NOTE_CALLER awaiting CALLER_NOTED, or 0 */
+	struct {
+		uint32_t	 pid;	/* 0: free */
+		long long	 at;	/* ms, when NOTE_CALLER was sent */
+	} noted[CALLERS_NOTED];		/* the supervisor's ring, mirrored */
+	size_t		 next_noted;
 };
 
 /* main.c: read and handle what the supervisor sent (exits if gone). */
@@ -68,11 +75,12 @@ int	pin_status(struct cardd *d, const char *ident, uint8_t *wherep,
 int	pin_unsolicited(struct cardd *d, uint32_t id);
 
 /*
- * notice.c: the supervisor channel's settings; CALLER, TOUCH and AUDIT
- * to the supervisor (best effort).  CALLER begins a signature request
- * and returns its id (0 if it could not be sent); the AUDIT for that id
- * first waits, CALLER_WAIT_MS at most, until the supervisor has noted
- * the caller, so that the answer cannot outrun it.
+ * notice.c: the supervisor channel's settings; NOTE_CALLER, TOUCH and AUDIT
+ * to the supervisor (best effort).  NOTE_CALLER begins a signature request
+ * of a caller not noted in the last CALLER_FRESH_MS and returns its id
+ * (0: none sent); the AUDIT then first waits, CALLER_WAIT_MS at most,
+ * until the supervisor has noted the caller, so that the answer cannot
+ * outrun it.
  */
 struct caller;
 extern const struct privsep_chan_conf supervisor_conf;

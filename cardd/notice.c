@@ -1,6 +1,6 @@
 /*
  * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
- * section 8): CALLER as a signature request begins, TOUCH before the
+ * section 8): NOTE_CALLER as a signature request begins, TOUCH before the
  * card waits for a touch, AUDIT after every signature request, made or
  * failed.  They carry the caller's facts the agent sent with SIGN.  A
  * message that cannot be queued is logged and dropped: the signature
@@ -75,16 +75,46 @@ sup_wait(struct cardd *d, const uint32_t *pendingp, uint32_t id,
 	return 0;
 }
 
-/* CALLER: uint32 pid, sent before any card work, so that the supervisor
- * reads the caller's command while it still waits for its answer. */
+/*
+ * Has the supervisor noted pid lately?  Its ring and ours take the same
+ * slots (a pid present keeps its own), so an entry here is there too.
+ * Otherwise take pid's slot, or the next one, for a new NOTE_CALLER.
+ */
+static int
+caller_fresh(struct cardd *d, uint32_t pid)
+{
+	long long now = cardd_now_ms();
+	size_t i;
+
+	for (i = 0; i < CALLERS_NOTED; i++)
+		if (d->noted[i].pid == pid)
+			break;
+	if (i < CALLERS_NOTED && now - d->noted[i].at < CALLER_FRESH_MS)
+		return 1;
+	if (i == CALLERS_NOTED)
+		i = d->next_noted++ % CALLERS_NOTED;
+	d->noted[i].pid = pid;
+	d->noted[i].at = now;
+	return 0;
+}
+
+/*
+ * NOTE_CALLER: uint32 pid, sent before any card work, so that the supervisor
+ * reads the caller's command while it still waits for its answer.  A
+ * caller that signs again soon (a connection kept open) is not named
+ * again: the supervisor still has its command.
+ */
 uint32_t
 notice_caller(struct cardd *d, const struct caller *who)
 {
 	struct buf *b;
-	uint32_t id = privsep_next_id(d->sup);
+	uint32_t id;
 
+	if (who->pid == 0 || caller_fresh(d, who->pid))
+		return d->caller_id = 0;
+	id = privsep_next_id(d->sup);
 	if ((b = buf_new()) == NULL || buf_put_u32(b, who->pid) != 0 ||
-	    send_sup(d, SV_CALLER, id, b) != 0)
+	    send_sup(d, SV_NOTE_CALLER, id, b) != 0)
 		id = 0;
 	buf_free(b);
 	return d->caller_id = id;
@@ -141,7 +171,7 @@ notice_audit(struct cardd *d, uint32_t caller_id, const char *ident,
 	    (r = buf_put_u32(b, reason)) != 0)
 		error_r(r, "cannot build AUDIT for card %s", ident);
 	else
-		(void)send_sup(d, SV_AUDIT, caller_id, b);
+		(void)send_sup(d, SV_AUDIT, 0, b);
 	buf_free(b);
 	free(fp);
 }

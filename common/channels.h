@@ -82,7 +82,7 @@ enum ac_reason {
 #define SV_CONFIRM		50	/* cardd -> supervisor */
 #define SV_LOCKED		51	/* agent -> supervisor */
 #define SV_UNLOCKED		52	/* agent -> supervisor */
-#define SV_CALLER		53	/* cardd -> supervisor */
+#define SV_NOTE_CALLER		53	/* cardd -> supervisor */
 #define SV_LOCK_VERIFIER_LEN	48	/* LOCKED, RELOCK: salt 16, hash 32 */
 
 #endif

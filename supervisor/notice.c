@@ -1,6 +1,6 @@
 /*
  * What cardd tells the supervisor about signatures (doc/PROTOCOL.privsep
- * section 8): CALLER as it begins to serve one, TOUCH before the card
+ * section 8): NOTE_CALLER as it begins to serve one, TOUCH before the card
  * waits for a touch, AUDIT after each signature request.  cardd is not trusted: every field is checked, and
  * the facts it forwards from the agent are claims a compromised helper
  * could make up.  The supervisor adds what only it may look up (the
@@ -140,35 +140,37 @@ notice_host_of(const struct buf *hostkey, char *out, size_t outlen)
 	free(fp);
 }
 
-/* The command CALLER id noted for pid (and forget it), else /proc's. */
-static void
-command_noted(struct sv *sv, uint32_t id, uint32_t pid, char *out,
-    size_t outlen)
+/* pid's entry in the ring of noted callers, or NULL. */
+static struct sv_caller *
+caller_find(struct sv *sv, uint32_t pid)
 {
-	struct sv_caller *c;
 	size_t i;
 
-	for (i = 0; i < SV_CALLERS; i++) {
-		c = &sv->callers[i];
-		if (id != 0 && c->id == id && c->pid == pid) {
-			strlcpy(out, c->cmd, outlen);
-			c->id = 0;
-			return;
-		}
-	}
-	notice_command_of(pid, out, outlen);
+	for (i = 0; i < SV_CALLERS && pid != 0; i++)
+		if (sv->callers[i].pid == pid)
+			return &sv->callers[i];
+	return NULL;
 }
 
-/* id: the CALLER that noted the command, or 0. */
+/* pid's command now, else the one NOTE_CALLER noted while it waited. */
 static void
-who_resolve(struct sv *sv, uint32_t id, const struct caller *c,
-    struct who *w)
+command_noted(struct sv *sv, uint32_t pid, char *out, size_t outlen)
+{
+	struct sv_caller *c;
+
+	notice_command_of(pid, out, outlen);
+	if (strcmp(out, "?") == 0 && (c = caller_find(sv, pid)) != NULL)
+		strlcpy(out, c->cmd, outlen);
+}
+
+static void
+who_resolve(struct sv *sv, const struct caller *c, struct who *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->uid = c->uid;
 	w->pid = c->pid;
 	w->forwarded = c->forwarded;
-	command_noted(sv, id, c->pid, w->cmd, sizeof(w->cmd));
+	command_noted(sv, c->pid, w->cmd, sizeof(w->cmd));
 	if (buf_len(c->hostkey) > 0)
 		notice_host_of(c->hostkey, w->host, sizeof(w->host));
 	else
@@ -235,7 +237,7 @@ touch(struct sv *sv, struct buf *p)
 	    !notice_valid_word(ident, len, IDENT_MAX) || caller_get(p, &c) != 0 ||
 	    buf_len(p) != 0)
 		goto out;
-	who_resolve(sv, 0, &c, &w);
+	who_resolve(sv, &c, &w);
 	info("card %s: touch the card to confirm a signature for %s "
 	    "(pid %u, uid %u)%s%s%s", ident, w.cmd, w.pid, w.uid,
 	    strcmp(w.host, "-") != 0 ? ", host " : "",
@@ -268,9 +270,9 @@ result_name(uint32_t reason)
 }
 
 /*
- * CALLER: uint32 pid.  Read its command now, while it waits for its
+ * NOTE_CALLER: uint32 pid.  Read its command now, while it waits for its
  * answer, and tell cardd (CALLER_NOTED), which holds the answer until
- * then.
+ * then.  A pid already in the ring keeps its slot, as in cardd's.
  */
 static int
 caller(struct sv *sv, struct sv_helper *h, uint32_t id, struct buf *p)
@@ -279,10 +281,11 @@ caller(struct sv *sv, struct sv_helper *h, uint32_t id, struct buf *p)
 	uint32_t pid;
 	int r;
 
-	if (id == 0 || buf_get_u32(p, &pid) != 0 || buf_len(p) != 0)
+	if (id == 0 || buf_get_u32(p, &pid) != 0 || pid == 0 ||
+	    buf_len(p) != 0)
 		return ERR_FORMAT;
-	c = &sv->callers[sv->next_caller++ % SV_CALLERS];
-	c->id = id;
+	if ((c = caller_find(sv, pid)) == NULL)
+		c = &sv->callers[sv->next_caller++ % SV_CALLERS];
 	c->pid = pid;
 	notice_command_of(pid, c->cmd, sizeof(c->cmd));
 	if ((r = privsep_queue(h->chan, SV_CALLER_NOTED, id, NULL)) != 0)
@@ -290,13 +293,10 @@ caller(struct sv *sv, struct sv_helper *h, uint32_t id, struct buf *p)
 	return 0;
 }
 
-/*
- * AUDIT: string ident (may be empty), string fingerprint, caller,
- * uint32 result; id: the request's CALLER, or 0.  One log line with a
- * fixed prefix, key=value.
- */
+/* AUDIT: string ident (may be empty), string fingerprint, caller,
+ * uint32 result.  One log line with a fixed prefix, key=value. */
 static int
-audit(struct sv *sv, uint32_t id, struct buf *p)
+audit(struct sv *sv, struct buf *p)
 {
 	struct caller c;
 	struct who w;
@@ -316,7 +316,7 @@ audit(struct sv *sv, uint32_t id, struct buf *p)
 	    caller_get(p, &c) != 0 || buf_get_u32(p, &reason) != 0 ||
 	    (result = result_name(reason)) == NULL || buf_len(p) != 0)
 		goto out;
-	who_resolve(sv, id, &c, &w);
+	who_resolve(sv, &c, &w);
 	if (gmtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		strlcpy(stamp, "?", sizeof(stamp));
@@ -338,15 +338,15 @@ notice_input(struct sv *sv, struct sv_helper *h, uint8_t type, uint32_t id,
 {
 	int r = ERR_FORMAT;
 
-	if (h->role == PRIVSEP_ROLE_CARDD && type == SV_CALLER)
+	if (h->role == PRIVSEP_ROLE_CARDD && type == SV_NOTE_CALLER)
 		r = caller(sv, h, id, payload);
 	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_TOUCH)
 		r = touch(sv, payload);
 	else if (h->role == PRIVSEP_ROLE_CARDD && type == SV_AUDIT)
-		r = audit(sv, id, payload);
+		r = audit(sv, payload);
 	if (r != 0)
 		error("%s: %s (message %u) not valid", h->name,
-		    type == SV_CALLER ? "CALLER" : type == SV_TOUCH ? "TOUCH" :
+		    type == SV_NOTE_CALLER ? "NOTE_CALLER" : type == SV_TOUCH ? "TOUCH" :
 		    type == SV_AUDIT ? "AUDIT" :
 		    "a message it may not send", type);
 	return r;

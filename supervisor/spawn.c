@@ -29,10 +29,10 @@
 #define SV_QUEUE_MAX	(2 * SV_FRAME_MAX)	/* a few PEER frames */
 #define SV_ARGV_MAX	(10 + 2 * HELPER_IGNORE_MAX)
 
-/* cardd alone may speak: CALLER, TOUCH and AUDIT (supervisor/notice.c),
+/* cardd alone may speak: NOTE_CALLER, TOUCH and AUDIT (supervisor/notice.c),
  * CONFIRM (confirm.c). */
 static const struct privsep_permit cardd_permit[] = {
-	{ SV_CALLER, "CALLER", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
+	{ SV_NOTE_CALLER, "NOTE_CALLER", 4 },
 	{ SV_TOUCH, "TOUCH", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 	{ SV_CONFIRM, "CONFIRM", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },

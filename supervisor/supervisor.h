@@ -58,15 +58,15 @@ struct sv_notify {
 };
 
 /*
- * Callers whose command was read when cardd began to serve them
- * (CALLER), until their AUDIT: a client that exits as soon as it has its
- * answer is gone by the time the AUDIT is read.
+ * The commands of the last callers cardd named in NOTE_CALLER, read while
+ * they waited for their answer: a client that exits as soon as it has
+ * it is gone by the time its AUDIT is read.  cardd keeps the same ring
+ * (cardd/notice.c), so it knows which callers need no new NOTE_CALLER.
  */
 #define SV_CALLERS		8
 
 struct sv_caller {
-	uint32_t	 id;		/* CALLER's request id; 0: free */
-	uint32_t	 pid;
+	uint32_t	 pid;		/* 0: free */
 	char		 cmd[32];
 };
 
@@ -140,7 +140,7 @@ struct sv {
 	enum log_level	 helper_level;	/* passed on as -q or -d */
 	struct sv_notify notify;
 	struct sv_caller callers[SV_CALLERS];
-	size_t		 next_caller;	/* the slot CALLER takes next */
+	size_t		 next_caller;	/* the slot NOTE_CALLER takes next */
 	struct sv_confirm confirm;
 	struct sv_logind logind;
 	int		 deauth_on_lock;	/* watch logind */
@@ -185,7 +185,7 @@ void	logind_input(struct sv *sv);
 int	logind_reaped(struct sv *sv, pid_t pid, int status);
 void	logind_stop(struct sv *sv);
 
-/* notice.c: CALLER, TOUCH and AUDIT from cardd; the desktop notifier */
+/* notice.c: NOTE_CALLER, TOUCH and AUDIT from cardd; the desktop notifier */
 struct buf;
 void	notice_init(struct sv *sv);
 int	notice_input(struct sv *sv, struct sv_helper *h, uint8_t type,

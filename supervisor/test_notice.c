@@ -1,10 +1,10 @@
 /*
- * Unit tests of supervisor/notice.c: CALLER, TOUCH and AUDIT from a
+ * Unit tests of supervisor/notice.c: NOTE_CALLER, TOUCH and AUDIT from a
  * cardd that may lie.  Malformed payloads are violations; valid ones run
  * the notifier (here a shell script that records its arguments) at most
  * one at a time and SV_NOTIFY_MAX per window, naming the caller's
  * command and the host from $HOME/.ssh/known_hosts or by its
- * fingerprint; CALLER is answered and its command outlives the caller.
+ * fingerprint; NOTE_CALLER is answered and its command outlives the caller.
  */
 #include "config.h"
 
@@ -342,9 +342,9 @@ caller_msg(pid_t pid, size_t extra)
 	return b;
 }
 
-/* The audit line an AUDIT with id for pid logs (stderr, captured). */
+/* The audit line an AUDIT for pid logs (stderr, captured). */
 static void
-audit_line(struct t *t, uint32_t id, pid_t pid, char *line, size_t len)
+audit_line(struct t *t, pid_t pid, char *line, size_t len)
 {
 	const char *fp = "SHA256:knirXolbUSbZE2NssEu73YbXH0JCm8V8cTMwif3mQP0";
 	char path[PATH_MAX];
@@ -356,7 +356,7 @@ audit_line(struct t *t, uint32_t id, pid_t pid, char *line, size_t len)
 	fflush(stderr);
 	assert_true((saved = dup(2)) >= 0);
 	assert_int_equal(dup2(fd, 2), 2);
-	assert_int_equal(feed_id(t, &t->cardd, SV_AUDIT, id,
+	assert_int_equal(feed(t, &t->cardd, SV_AUDIT,
 	    audit_msg_of(pid, "0000:01", fp, 0, 0)), 0);
 	fflush(stderr);
 	assert_int_equal(dup2(saved, 2), 2);
@@ -425,18 +425,20 @@ test_caller(void **state)
 	assert_int_equal(privsep_chan_new(sp[1], &cardd_side, &cardd), 0);
 	pid = sleeper();
 
-	/* Malformed: no id, a short or long payload, from the agent. */
-	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 0,
+	/* Malformed: no id, pid 0, a short or long payload, the agent's. */
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 0,
 	    caller_msg(pid, 0)), ERR_FORMAT);
-	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7,
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 7,
+	    caller_msg(0, 0)), ERR_FORMAT);
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 7,
 	    caller_msg(pid, 1)), ERR_FORMAT);
-	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7, buf_new()),
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 7, buf_new()),
 	    ERR_FORMAT);
-	assert_int_equal(feed_id(t, &t->agent, SV_CALLER, 7,
+	assert_int_equal(feed_id(t, &t->agent, SV_NOTE_CALLER, 7,
 	    caller_msg(pid, 0)), ERR_FORMAT);
 
 	/* Noted and answered with the same id... */
-	assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 7,
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 7,
 	    caller_msg(pid, 0)), 0);
 	assert_int_equal(privsep_flush(t->cardd.chan, &pending), 0);
 	assert_int_equal(privsep_read(cardd), 0);
@@ -447,28 +449,29 @@ test_caller(void **state)
 	assert_int_equal(buf_len(p), 0);
 	buf_free(p);
 
-	/* ...so the audit line names it after it was reaped, */
+	/* ...so the audit line names it after it was reaped. */
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
-	audit_line(t, 7, pid, line, sizeof(line));
+	audit_line(t, pid, line, sizeof(line));
 	assert_non_null(strstr(line, " command=sleep "));
-	/* once: the next AUDIT of that id finds /proc only. */
-	audit_line(t, 7, pid, line, sizeof(line));
+	audit_line(t, pid + 1, line, sizeof(line));
 	assert_non_null(strstr(line, " command=? "));
+	/* A living caller is named by /proc (it may have run exec). */
+	audit_line(t, getpid(), line, sizeof(line));
+	assert_non_null(strstr(line, " command=test_notice "));
 
-	/* A full table forgets the oldest; another pid does not match. */
-	pid = sleeper();
-	for (i = 1; i <= SV_CALLERS + 1; i++)
-		assert_int_equal(feed_id(t, &t->cardd, SV_CALLER, 100 + i,
-		    caller_msg(pid, 0)), 0);
-	assert_int_equal(kill(pid, SIGKILL), 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	audit_line(t, 101, pid, line, sizeof(line));
-	assert_non_null(strstr(line, " command=? "));
-	audit_line(t, 102, pid + 1, line, sizeof(line));
-	assert_non_null(strstr(line, " command=? "));
-	audit_line(t, 102, pid, line, sizeof(line));
+	/* A full ring forgets the oldest; a pid noted again keeps its slot. */
+	for (i = 1; i < SV_CALLERS; i++)
+		assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 10 + i,
+		    caller_msg(100000 + i, 0)), 0);
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 20,
+	    caller_msg(100001, 0)), 0);
+	audit_line(t, pid, line, sizeof(line));
 	assert_non_null(strstr(line, " command=sleep "));
+	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 21,
+	    caller_msg(100000 + SV_CALLERS, 0)), 0);
+	audit_line(t, pid, line, sizeof(line));
+	assert_non_null(strstr(line, " command=? "));
 	privsep_chan_close(&cardd);
 	privsep_chan_close(&t->cardd.chan);
 }

@@ -2,7 +2,7 @@
  * carddtest's harness: starts cardagent-cardd with a socketpair at
  * descriptor 3, hands it agent and pinstore channels with PEER, and
  * while it waits answers pinstore requests from a small table and the
- * supervisor's CALLER with CALLER_NOTED (TOUCH and AUDIT are read and
+ * supervisor's NOTE_CALLER with CALLER_NOTED (TOUCH and AUDIT are read and
  * dropped).
  */
 #include "config.h"
@@ -31,7 +31,7 @@
 #define CALL_TIMEOUT_MS	20000
 
 static const struct privsep_permit sup_permit[] = {
-	{ SV_CALLER, "CALLER", 4 },
+	{ SV_NOTE_CALLER, "NOTE_CALLER", 4 },
 	{ SV_TOUCH, "TOUCH", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 	{ SV_AUDIT, "AUDIT", SV_FRAME_MAX - PRIVSEP_FRAME_MIN },
 };
@@ -271,7 +271,7 @@ pin_serve(struct cdt *t)
 	return r;
 }
 
-/* What the supervisor has received: CALLER gets its CALLER_NOTED. */
+/* What the supervisor has received: NOTE_CALLER gets its CALLER_NOTED. */
 static int
 sup_serve(struct cdt *t)
 {
@@ -283,7 +283,7 @@ sup_serve(struct cdt *t)
 	if ((r = privsep_read(t->sup)) != 0)
 		return r;
 	while ((r = privsep_get(t->sup, &type, &id, &p)) == 0 && p != NULL) {
-		if (type == SV_CALLER)
+		if (type == SV_NOTE_CALLER)
 			r = privsep_queue(t->sup, SV_CALLER_NOTED, id, NULL);
 		buf_free(p);
 		if (r != 0)

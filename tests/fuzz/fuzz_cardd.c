@@ -2,7 +2,7 @@
  * cardd's decoding of the agent's requests (LIST, SIGN, ENROL, FORGET,
  * RESET: cardd/serve.c) and of pinstore's replies (cardd/pinclient.c),
  * with the real card table (cardd/cards.c) and card layer over a fake
- * reader (fake_reader.c); CALLER, TOUCH, AUDIT and CONFIRM go to a
+ * reader (fake_reader.c); NOTE_CALLER, TOUCH, AUDIT and CONFIRM go to a
  * supervisor (cardd/notice.c, cardd/confirm.c).  The input is four parts:
  *   chunk: the byte stream the agent writes (HELLO, then requests);
  *   chunk: the byte stream pinstore writes (HELLO, then replies; the

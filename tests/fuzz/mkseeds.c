@@ -286,7 +286,7 @@ cap_end(struct capture *c, struct buf *out)
 }
 
 /*
- * The supervisor's stream: CALLER_NOTED to id 1 (a SIGN's CALLER), then
+ * The supervisor's stream: CALLER_NOTED to id 1 (a SIGN's NOTE_CALLER), then
  * CONFIRM_REPLY "yes" to id 2 (its CONFIRM) if confirm.
  */
 static struct buf *
