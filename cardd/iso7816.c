@@ -244,8 +244,13 @@ iso_transceive(struct iso_card *c, uint8_t cla, uint8_t ins, uint8_t p1,
 	else
 		r = iso_send_chained(c, cla, ins, p1, p2, data, len, le,
 		    resp, swp);
-	if (r == 0 && SW1(*swp) == 0x6c && !ext && len <= ISO_SHORT_MAX) {
-		/* Wrong Le: the card names the right one; ask once more. */
+	/*
+	 * Wrong Le: the card names the right one; ask once more.  Never
+	 * for a command that expects no data (VERIFY): a card that checked
+	 * the PIN and then said 6Cxx would count a second try.
+	 */
+	if (r == 0 && SW1(*swp) == 0x6c && le > 0 && !ext &&
+	    len <= ISO_SHORT_MAX) {
 		if ((r = buf_consume_end(resp, buf_len(resp) - start)) == 0)
 			r = iso_send(c, cla, ins, p1, p2, data, len,
 			    SW2(*swp) == 0 ? 256 : SW2(*swp), 0, resp, swp);

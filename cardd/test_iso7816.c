@@ -166,6 +166,12 @@ test_wrong_le(void **state)
 	assert_int_equal(iso_get_data(&card, 0xc4, resp), 0);
 	assert_int_equal(fk.sent, 2);
 	assert_int_equal(buf_len(resp), 3);
+	/* A VERIFY (no Le) answered 6Cxx is not sent again. */
+	FAKE_ADD(&fk, 0x6c, 0x03);
+	FAKE_ADD(&fk, 0x90, 0x00);
+	assert_int_equal(iso_cmd(&card, 0x20, 0x00, 0x82,
+	    (const uint8_t *)"123456", 6, 0, resp), ERR_CARD);
+	assert_int_equal(fk.sent, 3);
 	buf_free(resp);
 }
 
