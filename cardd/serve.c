@@ -112,10 +112,14 @@ card_cons(struct cardd *d, struct card *card)
 
 	if (card->cons != NULL)
 		return 0;
-	if ((r = pin_status(d, card->pgp.info.ident, &where, &expires,
-	    &card->cons)) != 0)
-		error_r(r, "card %s: constraints unknown",
-		    card->pgp.info.ident);
+	r = pin_status(d, card->pgp.info.ident, &where, &expires,
+	    &card->cons);
+	if (r == ERR_NOT_FOUND)		/* pinstore's FAIL, logged */
+		error("card %s: constraints unknown: the PIN store refused "
+		    "to tell", card->pgp.info.ident);
+	else if (r != 0)
+		error_r(r, "card %s: constraints unknown: cannot ask the PIN "
+		    "store", card->pgp.info.ident);
 	return r;
 }
 
