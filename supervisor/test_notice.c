@@ -34,6 +34,9 @@
 #include "log.h"
 #include "supervisor.h"
 
+/* Above the kernel's PID_MAX_LIMIT: no process has these pids. */
+#define NO_PID		(4 * 1024 * 1024 + 100)
+
 /* Any well-formed blob will do as a host key: type string, 32 bytes. */
 static const uint8_t key32[32] = { 1, 2, 3 };
 static char dir[] = "/tmp/test_notice.XXXXXX";
@@ -454,7 +457,7 @@ test_caller(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	audit_line(t, pid, line, sizeof(line));
 	assert_non_null(strstr(line, " command=sleep "));
-	audit_line(t, pid + 1, line, sizeof(line));
+	audit_line(t, NO_PID, line, sizeof(line));
 	assert_non_null(strstr(line, " command=? "));
 	/* A living caller is named by /proc (it may have run exec). */
 	audit_line(t, getpid(), line, sizeof(line));
@@ -463,13 +466,13 @@ test_caller(void **state)
 	/* A full ring forgets the oldest; a pid noted again keeps its slot. */
 	for (i = 1; i < SV_CALLERS; i++)
 		assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 10 + i,
-		    caller_msg(100000 + i, 0)), 0);
+		    caller_msg(NO_PID + i, 0)), 0);
 	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 20,
-	    caller_msg(100001, 0)), 0);
+	    caller_msg(NO_PID + 1, 0)), 0);
 	audit_line(t, pid, line, sizeof(line));
 	assert_non_null(strstr(line, " command=sleep "));
 	assert_int_equal(feed_id(t, &t->cardd, SV_NOTE_CALLER, 21,
-	    caller_msg(100000 + SV_CALLERS, 0)), 0);
+	    caller_msg(NO_PID + SV_CALLERS, 0)), 0);
 	audit_line(t, pid, line, sizeof(line));
 	assert_non_null(strstr(line, " command=? "));
 	privsep_chan_close(&cardd);
