@@ -61,7 +61,7 @@ env SEC_PLANT="$PIN" sleep 60 &
 PLANT=$!
 rig_track_pid "$PLANT"
 i=0
-until grep -q "^sleep" "/proc/$PLANT/cmdline" || [ $i -ge 50 ]; do
+until [ "$(cat "/proc/$PLANT/comm" 2>/dev/null)" = sleep ] || [ $i -ge 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

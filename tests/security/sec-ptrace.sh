@@ -76,7 +76,9 @@ tap_is "the user's ssh-add -l lists the card key" \
 CTL=$!
 rig_track_pid "$CTL"
 i=0
-until grep -q "^sleep" "/proc/$CTL/cmdline" 2>/dev/null || [ $i -ge 50 ]; do
+# comm, not cmdline: as-user's own argv holds "sleep" too, and until its
+# exec the process it has setuid is not dumpable (attach: EPERM).
+until [ "$(cat "/proc/$CTL/comm" 2>/dev/null)" = sleep ] || [ $i -ge 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
