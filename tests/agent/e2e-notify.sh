@@ -39,7 +39,7 @@ login_with_touch()
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	rig_card_ctl t touch >/dev/null
+	rig_card_touch t
 	wait $_login
 }
 

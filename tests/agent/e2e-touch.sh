@@ -31,7 +31,7 @@ echo "sign me" >"$RIG_DIR/msg"
 timeout 30 ssh-keygen -Y sign -f "$RIG_DIR/card.pub" -n file \
     "$RIG_DIR/msg" >"$RIG_DIR/sign.out" 2>&1 &
 signer=$!
-sleep 1
+rig_card_touch_pending t
 tap_check "the signature waits for the touch" _rig_alive $signer
 t0=$(date +%s%N)
 tap_is "meanwhile ssh-add -L answers with the card's key" \
@@ -41,7 +41,7 @@ tap_diag "ssh-add -L took $ms ms while the card waited"
 tap_check "... within a second" test "$ms" -lt 1000
 tap_check "the log asks for a touch" grep -q "touch the card" \
     "$RIG_DIR/agent.log"
-rig_card_ctl t touch >/dev/null
+rig_card_touch t
 wait $signer
 tap_is "after the touch the signature completes" "$?" 0
 printf 'me %s\n' "$(cut -d' ' -f1-2 "$RIG_DIR/card.pub")" \

@@ -4,7 +4,7 @@
 #
 #	sign_bg			ssh-keygen -Y sign of $RIG_DIR/msg in the
 #				background, its PID in $SIGNER
-#	touch_pending		the card holds an answer for a touch (5 s)
+#	touch_pending		the card holds an answer for a touch (10 s)
 #	sign_touched		sign_bg, touch when asked, wait: its status
 
 sign_bg()
@@ -17,17 +17,12 @@ sign_bg()
 
 touch_pending()
 {
-	rig_poll 50 _touch_pending_now
-}
-
-_touch_pending_now()
-{
-	rig_card_ctl "$TOUCH_CARD" status 2>/dev/null | grep -q touch-pending
+	rig_card_touch_pending "$TOUCH_CARD"
 }
 
 sign_touched()
 {
 	sign_bg
-	touch_pending && rig_card_ctl "$TOUCH_CARD" touch >/dev/null
+	rig_card_touch "$TOUCH_CARD"
 	wait $SIGNER
 }

@@ -409,6 +409,24 @@ rig_card_ctl()
 	"$VCARD" ctl "$RIG_SDIR/$_n.ctl" "$@"
 }
 
+# rig_card_touch_pending CARD: CARD holds an answer for a touch (10 s).
+rig_card_touch_pending()
+{
+	rig_poll 100 _rig_touch_pending_now "$1"
+}
+
+_rig_touch_pending_now()
+{
+	rig_card_ctl "$1" status 2>/dev/null | grep -q touch-pending
+}
+
+# rig_card_touch CARD: touch CARD once an answer waits for it; a touch
+# before that would be refused and the signer left waiting.
+rig_card_touch()
+{
+	rig_card_touch_pending "$1" && rig_card_ctl "$1" touch >/dev/null
+}
+
 rig_card_pid()
 {
 	cat "$RIG_DIR/$1.pid" 2>/dev/null

@@ -187,7 +187,7 @@ msg=$(echo "message for t" | sha256sum | cut -c1-64)
 timeout 20 "$PCSCPROBE" apdu "$(rig_reader_name 3)" $SELECT $PW1 \
     "$(ia_apdu "$msg")" >"$RIG_DIR/touch.out" 2>&1 &
 tpid=$!
-sleep 0.5
+rig_card_touch_pending t
 tap_check "INTERNAL AUTHENTICATE waits for a touch" _rig_alive $tpid
 tap_check "ctl status reports touch-pending" \
     eval "rig_card_ctl t status | grep -q touch-pending"
