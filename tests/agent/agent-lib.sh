@@ -182,6 +182,15 @@ Host *
 EOF
 }
 
+# agent_lists_count FILE: how often ssh-add -L shows the key or
+# certificate in FILE (its type and base64); agent_lists FILE: at all.
+agent_lists_count()
+{
+	sadd -L 2>/dev/null | grep -cF "$(cut -d' ' -f1,2 "$1")"
+}
+
+agent_lists() { [ "$(agent_lists_count "$1")" -gt 0 ]; }
+
 sshd_authorize()
 {
 	printf '%s\n' "$@" >"$RIG_DIR/authorized_keys"

@@ -25,9 +25,6 @@ cat >"$XDG_CONFIG_HOME/cardagent/config" <<EOF
 places = ~/certs/;$ONE/id-cert.pub;~/.ssh/*-mine.pub;~/later/sub/
 EOF
 
-# listed FILE: ssh-add -L shows the certificate in FILE (type, base64).
-listed() { sadd -L 2>/dev/null | grep -qF "$(cut -d' ' -f1,2 "$1")"; }
-times_listed() { sadd -L 2>/dev/null | grep -cF "$(cut -d' ' -f1,2 "$1")"; }
 
 tap_check "pcscd starts" rig_start_pcscd 1
 rig_card_make u ed25519 000000C1 "$PIN" 0 >"$RIG_DIR/setup.log" 2>&1
@@ -57,21 +54,21 @@ cp xdg-cert.pub "$XDG_CONFIG_HOME/cardagent/certs/xdg"
 tap_check "cardagent starts" agent_start
 tap_check "sshd starts" sshd_start
 tap_check "a certificate in a configured directory is listed" \
-    rig_poll 50 listed dir-cert.pub
-tap_check "... one named by its path" listed one-cert.pub
-tap_check "... one matching *-mine.pub" listed mine-cert.pub
+    rig_poll 50 agent_lists dir-cert.pub
+tap_check "... one named by its path" agent_lists one-cert.pub
+tap_check "... one matching *-mine.pub" agent_lists mine-cert.pub
 tap_check "another file beside the one named is not read" \
-    fails listed other-cert.pub
+    fails agent_lists other-cert.pub
 tap_check "the default places are not read: ~/.ssh/*-cert.pub" \
-    fails listed home-cert.pub
+    fails agent_lists home-cert.pub
 tap_check "... nor \$XDG_CONFIG_HOME/cardagent/certs/" \
-    fails listed xdg-cert.pub
+    fails agent_lists xdg-cert.pub
 tap_is "a certificate in two places is listed once" \
-    "$(times_listed dir-cert.pub)" 1
+    "$(agent_lists_count dir-cert.pub)" 1
 
 mkdir -p "$HOME/later/sub" && cp later-cert.pub "$HOME/later/sub/c"
 tap_check "a place made later, two levels deep, is found" \
-    rig_poll 50 listed later-cert.pub
+    rig_poll 50 agent_lists later-cert.pub
 
 askpass_set "$PIN"
 tap_is "ssh-add -s enrols the card" "$(sadd -s 0000:000000C1 2>&1)" \

@@ -30,11 +30,9 @@ mkdir -p "$HOME/.ssh" "$XDG_CONFIG_HOME"
 echo "ssh-ed25519-cert-v01@openssh.com AAAAbroken" >"$HOME/.ssh/broken-cert.pub"
 ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
 
-# listed FILE: ssh-add -L shows the certificate in FILE (type, base64).
-listed() { sadd -L 2>/dev/null | grep -qF "$(cut -d' ' -f1,2 "$1")"; }
 # wait_listed FILE: until it is listed (5 s); the agent is not restarted.
-wait_listed() { rig_poll 50 listed "$1"; }
-wait_gone() { rig_poll 50 fails listed "$1"; }
+wait_listed() { rig_poll 50 agent_lists "$1"; }
+wait_gone() { rig_poll 50 fails agent_lists "$1"; }
 
 tap_check "pcscd starts" rig_start_pcscd 2
 rig_cards "$PIN" "$CARDS" >"$RIG_DIR/setup.log" 2>&1
@@ -78,7 +76,7 @@ cp user-cert.pub "$HOME/.ssh/user-cert.pub"
 tap_check "a certificate written after the start is listed" \
     wait_listed "$HOME/.ssh/user-cert.pub"
 tap_check "a certificate for a key on no card is not listed" \
-    fails listed "$HOME/.ssh/id_ed25519-cert.pub"
+    fails agent_lists "$HOME/.ssh/id_ed25519-cert.pub"
 sadd -L >list 2>&1
 tap_check "it is listed with the card's ident, after the card's key" \
     sh -c "grep -A1 -xF '$(cat user.pub)' list |
@@ -111,9 +109,10 @@ cp old-cert.pub soon-cert.pub "$HOME/.ssh/"
 cp mark-cert.pub "$XDG_CONFIG_HOME/cardagent/certs/mark"
 tap_check "the valid certificate written with them is listed" \
     wait_listed mark-cert.pub
-tap_check "an expired certificate is not listed" fails listed old-cert.pub
+tap_check "an expired certificate is not listed" \
+    fails agent_lists old-cert.pub
 tap_check "a not yet valid certificate is not listed" \
-    fails listed soon-cert.pub
+    fails agent_lists soon-cert.pub
 
 "$CARDAGENT" status >status.out 2>&1
 tap_check "cardagent status lists the RSA card's certificate" sh -c \

@@ -128,6 +128,12 @@ rig_poll()
 	done
 }
 
+# rig_comm_is PID NAME: PID runs NAME (its exec done: comm, not argv).
+rig_comm_is()
+{
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
 rig_track_pid()
 {
 	echo "$1" >>"$RIG_DIR/pids"

@@ -60,11 +60,7 @@ tap_check "cardagent starts" agent_start
 env SEC_PLANT="$PIN" sleep 60 &
 PLANT=$!
 rig_track_pid "$PLANT"
-i=0
-until [ "$(cat "/proc/$PLANT/comm" 2>/dev/null)" = sleep ] || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 50 rig_comm_is "$PLANT" sleep
 # (scan again while sleep may still be half-way through its exec)
 i=0
 until "$MEMSCAN" "$PLANT" "$PIN" >"$RIG_DIR/plant.out"; [ $? -eq 1 ] ||

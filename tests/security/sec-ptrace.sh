@@ -75,13 +75,9 @@ tap_is "the user's ssh-add -l lists the card key" \
 "$RIG_DIR/u/as-user" sleep 60 &
 CTL=$!
 rig_track_pid "$CTL"
-i=0
 # comm, not cmdline: as-user's own argv holds "sleep" too, and until its
 # exec the process it has setuid is not dumpable (attach: EPERM).
-until [ "$(cat "/proc/$CTL/comm" 2>/dev/null)" = sleep ] || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+rig_poll 50 rig_comm_is "$CTL" sleep
 tap_is "control: the user attaches to its own sleep, opens its environ, mem" \
     "$(sec_as_user "$ATTACH" "$CTL") $(environ "$CTL") $(mem "$CTL")" \
     "attached ok ok"
