@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "caller.h"
 #include "cardtest.h"
 #include "cdt.h"
 #include "channels.h"
@@ -212,11 +213,15 @@ forget(struct cdt *t, const char *ident)
 	return r;
 }
 
-/* SIGNATURE: 0 and *sigp; FAIL: its reason; -1 otherwise. */
+/*
+ * SIGN, with the caller's facts (uid 1000, pid) if pid is not 0.
+ * SIGNATURE: 0 and *sigp; FAIL: its reason; -1 otherwise.
+ */
 static int
-sign(struct cdt *t, const struct buf *blob, const char *data, uint8_t alg,
-    struct buf **sigp)
+sign_as(struct cdt *t, uint32_t pid, const struct buf *blob,
+    const char *data, uint8_t alg, struct buf **sigp)
 {
+	struct caller who = { 1000, pid, 0, NULL };
 	struct buf *b = buf_new(), *reply = NULL;
 	uint32_t reason;
 	uint8_t rtype;
@@ -225,8 +230,9 @@ sign(struct cdt *t, const struct buf *blob, const char *data, uint8_t alg,
 	*sigp = NULL;
 	if (b == NULL || blob == NULL || buf_put_stringb(b, blob) != 0 ||
 	    buf_put_cstring(b, data) != 0 || buf_put_u8(b, alg) != 0 ||
-	    buf_put_u32(b, 0) != 0 || cdt_call(t, AC_SIGN, b, &rtype,
-	    &reply) != 0)
+	    buf_put_u32(b, pid != 0 ? AC_SIGN_CALLER : 0) != 0 ||
+	    (pid != 0 && caller_put(b, &who) != 0) ||
+	    cdt_call(t, AC_SIGN, b, &rtype, &reply) != 0)
 		goto out;
 	if (rtype == AC_FAIL && buf_get_u32(reply, &reason) == 0)
 		r = (int)reason;
@@ -237,6 +243,13 @@ sign(struct cdt *t, const struct buf *blob, const char *data, uint8_t alg,
 	buf_free(b);
 	buf_free(reply);
 	return r;
+}
+
+static int
+sign(struct cdt *t, const struct buf *blob, const char *data, uint8_t alg,
+    struct buf **sigp)
+{
+	return sign_as(t, 0, blob, data, alg, sigp);
 }
 
 /* Signs data and checks the signature with OpenSSL (ct_verify). */
@@ -728,6 +741,46 @@ t_status(struct cdt *t, const struct keys *k)
 	    "STATUS with a payload: channel closed, cardd lives on");
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * NOTE_CALLER: a caller is named to the supervisor before its first
+ * signature, not again within CALLER_FRESH_MS, and the answer waits for
+ * CALLER_NOTED (CALLER_WAIT_MS at most).  The pids need not exist.
+ */
+static void
+t_note_caller(struct cdt *t, const struct keys *k)
+{
+	struct buf *sig = NULL;
+	unsigned n0 = t->nnoted;
+	long long t0;
+	int r;
+
+	r = sign_as(t, 4194400, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
+	buf_free(sig);
+	hl_ok(r == 0 && t->nnoted == n0 + 1,
+	    "SIGN from a new caller: NOTE_CALLER, then the signature");
+	r = sign_as(t, 4194400, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
+	buf_free(sig);
+	hl_ok(r == 0 && t->nnoted == n0 + 1,
+	    "the same caller again: signed, not named again");
+	t->hold_noted = 1;
+	t0 = now_ms();
+	r = sign_as(t, 4194401, key_of(k, ID_A), "x", AC_ALG_ED25519, &sig);
+	t->hold_noted = 0;
+	buf_free(sig);
+	hl_ok(r == 0 && t->nnoted == n0 + 2 && now_ms() - t0 >= 900,
+	    "no CALLER_NOTED: the signature waits about 1 s (%lld ms), then "
+	    "goes out", now_ms() - t0);
+}
+
 static void
 t_sandbox(const char *cardd)
 {
@@ -764,6 +817,7 @@ main(void)
 	t_changed_pin(&t, &k);
 	t_few_tries(&t, &k);
 	t_pinstore(&t, &k);
+	t_note_caller(&t, &k);
 	t_forget(&t, &k);
 	t_status(&t, &k);
 	t_hotplug(&t, &k);

@@ -2,8 +2,8 @@
  * carddtest's harness: starts cardagent-cardd with a socketpair at
  * descriptor 3, hands it agent and pinstore channels with PEER, and
  * while it waits answers pinstore requests from a small table and the
- * supervisor's NOTE_CALLER with CALLER_NOTED (TOUCH and AUDIT are read and
- * dropped).
+ * supervisor's NOTE_CALLER with CALLER_NOTED, unless told to hold it
+ * (TOUCH and AUDIT are read and dropped).
  */
 #include "config.h"
 
@@ -284,6 +284,8 @@ sup_serve(struct cdt *t)
 		return r;
 	while ((r = privsep_get(t->sup, &type, &id, &p)) == 0 && p != NULL) {
 		if (type == SV_NOTE_CALLER)
+			t->nnoted++;
+		if (type == SV_NOTE_CALLER && !t->hold_noted)
 			r = privsep_queue(t->sup, SV_CALLER_NOTED, id, NULL);
 		buf_free(p);
 		if (r != 0)

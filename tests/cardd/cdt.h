@@ -32,6 +32,9 @@ struct cdt {
 	uint32_t	 put_lifetime;
 	int		 silent;	/* pinstore answers nothing */
 	int		 bad_status;	/* STATUS_REPLY with an unknown place */
+	/* The fake supervisor: NOTE_CALLERs seen; hold: answer none. */
+	unsigned	 nnoted;
+	int		 hold_noted;
 };
 
 int	cdt_start(struct cdt *t, const char *cardd, const char *logpath);
